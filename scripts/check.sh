@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Host side of `make check`: boot the VM once with tests/vm/check.sh, print
+# the TAP13 stream, the plan and "N passed, N failed". Non-zero exit on any
+# failed case, on a kernel WARN/BUG/oops or on a time-out.
+#   scripts/check.sh [TEST_NAME...]   (e.g. test_sysfs; default: all)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-2400}" -m 2048 \
+	"$top/tests/vm/check.sh" "$@" | tee "$out"
+rc=${PIPESTATUS[0]}
+pass=$(grep -c '^ok ' "$out")
+fail=$(grep -c '^not ok ' "$out")
+if [ "$rc" != 0 ]; then
+	echo "not ok - vm: the test VM ended with status $rc"
+	fail=$((fail + 1))
+fi
+echo "1..$((pass + fail))"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

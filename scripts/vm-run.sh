@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot the Debian kernel under QEMU/TCG with a busybox initramfs holding
+# mdevkit's modules and test programs, run one guest script, power off.
+#
+#   scripts/vm-run.sh [options] GUEST_SCRIPT [ARGS...]
+#     -t SECONDS   wall-clock limit for the whole boot (default 600)
+#     -m MiB       guest memory (default 1024)
+#     -s N         guest CPUs (default 2)
+#     -a ARGS      extra kernel command line
+#     -l FILE      kernel console log (default build/vm/console.log)
+#     -k KVER      kernel release (default: scripts/kver.sh)
+#     -v           also stream the kernel console to stderr
+#
+# The guest script's output (stdout and stderr) travels over a second
+# serial port (ttyS1) so that kernel messages on the console (ttyS0) never
+# interleave with it; it is printed on our stdout as it arrives.
+#
+# Exit status: the guest script's, or 124 on time-out, or 125 when the
+# kernel printed a panic, oops, BUG or WARN (the boot uses
+# panic_on_warn=1 oops=panic), or 126 when the guest never reached /init.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+timeout=600 mem=1024 smp=2 extra="" verbose=0
+log=$top/build/vm/console.log
+kver=""
+while getopts "t:m:s:a:l:k:v" o; do
+	case $o in
+	t) timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	s) smp=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	l) log=$OPTARG ;;
+	k) kver=$OPTARG ;;
+	v) verbose=1 ;;
+	*) sed -n '4,23p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: $0 [options] GUEST_SCRIPT [ARGS...]" >&2; exit 2; }
+script=$1
+shift
+[ -n "$kver" ] || kver=$("$top/scripts/kver.sh") || exit 2
+kimg=/boot/vmlinuz-$kver
+[ -r "$kimg" ] || { echo "vm-run: $kimg missing" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mdk-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,root} "$root"/mdk/{modules,distro,tests}
+mkdir -p "$(dirname "$log")"
+
+# busybox and its applets (not "busybox" itself: it would overwrite the binary)
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+ln -s bin "$root/sbin"
+mkdir -p "$root/usr"; ln -s ../bin "$root/usr/bin"; ln -s ../bin "$root/usr/sbin"
+
+# our modules, the test programs and scripts
+find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
+	while read -r ko; do cp "$ko" "$root/mdk/modules/"; done
+[ -d "$top/build/tests" ] && cp -r "$top/build/tests/." "$root/mdk/tests/"
+cp "$top"/tests/vm/*.sh "$root/mdk/" 2>/dev/null
+# the distribution's own vfio/mdev modules, for conflict tests
+for m in vfio/vfio.ko vfio/vfio_iommu_type1.ko vfio/mdev/mdev.ko; do
+	f=/lib/modules/$kver/kernel/drivers/$m
+	[ -e "$f" ] && cp "$f" "$root/mdk/distro/"
+done
+cp "$script" "$root/mdk/run.sh"
+printf '%s\n' "$@" > "$root/mdk/args"
+
+cat > "$root/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+exec </dev/null >/dev/ttyS1 2>&1
+stty -F /dev/ttyS1 -onlcr raw 2>/dev/null
+echo "MDK-BOOTED"
+cd /mdk
+export PATH=/mdk/tests:/bin MDK_MODULES=/mdk/modules MDK_DISTRO=/mdk/distro
+set --
+while read -r a; do set -- "$@" "$a"; done < /mdk/args
+sh /mdk/run.sh "$@"
+echo "MDK-EXIT: $?"
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$work/initrd"
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 loglevel=5"
+append="$append log_buf_len=4M printk.time=1 $extra"
+out=$work/out
+: > "$log"
+if [ $verbose = 1 ]; then
+	tail -F -n +1 "$log" 2>/dev/null >&2 &
+	tailpid=$!
+fi
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
+	-smp "$smp" -m "$mem" -nodefaults -display none -no-reboot \
+	-kernel "$kimg" -initrd "$work/initrd" -append "$append" \
+	-serial "file:$log" -serial stdio </dev/null |
+	tr -d '\r' | tee "$out"
+qrc=${PIPESTATUS[0]}
+[ $verbose = 1 ] && kill "$tailpid" 2>/dev/null
+
+panic='^\[ *[0-9]+\.[0-9]+\] (Kernel panic|BUG:|Oops|WARNING: CPU:|general protection|UBSAN:|KASAN:|kernel BUG)'
+if grep -Eq "$panic" "$log"; then
+	echo "vm-run: the kernel failed (see $log):" >&2
+	grep -E -A30 "$panic" "$log" | head -60 >&2
+	exit 125
+fi
+if [ "$qrc" = 124 ]; then
+	echo "vm-run: time-out after ${timeout}s (console: $log)" >&2
+	tail -20 "$log" >&2
+	exit 124
+fi
+grep -q '^MDK-BOOTED' "$out" || { echo "vm-run: guest never reached /init" >&2; tail -20 "$log" >&2; exit 126; }
+rc=$(sed -n 's/^MDK-EXIT: \([0-9]*\)$/\1/p' "$out" | tail -1)
+[ -n "$rc" ] || { echo "vm-run: guest script did not finish (console: $log)" >&2; exit 126; }
+exit "$rc"
