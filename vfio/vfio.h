@@ -41,7 +41,12 @@
  *
  * The core calls @attach_group/@detach_group/@release with the
  * container's group_lock held for write, and everything else with it held
- * for read, so that a backend never sees its state freed under it.
+ * for read, so that a backend never sees its state freed under it. The
+ * exceptions are @pin_pages, @unpin_pages and @dma_rw: a driver calls
+ * them with a device file open, which keeps the container's groups and
+ * backend in place, and also from its ops->dma_unmap callback, which runs
+ * under group_lock already (a second down_read could deadlock behind a
+ * waiting writer); the core takes no lock for them.
  */
 struct mdk_vfio_iommu_ops {
 	const char *name;
@@ -89,7 +94,9 @@ enum mdk_vfio_group_type {
  * struct mdk_vfio_group - a /dev/vfio/N group
  * @dev: the class device behind /dev/vfio/N
  * @cdev: its character device
- * @iommu_group: the kernel IOMMU group it stands for
+ * @iommu_group: the kernel IOMMU group it stands for; set to NULL under
+ *	@lock when the group is torn down (its last device unregistered),
+ *	after which the struct only lives on for a still-open group file
  * @id: iommu_group_id(@iommu_group), the N of /dev/vfio/N
  * @type: emulated or hardware IOMMU
  * @lock: protects @device_list, @container, @container_entry and
@@ -106,7 +113,7 @@ struct mdk_vfio_group {
 	struct iommu_group *iommu_group;
 	int id;
 	enum mdk_vfio_group_type type;
-	struct mutex lock;
+	struct mutex lock;	/* see @lock above */
 	struct list_head device_list;
 	struct mdk_vfio_container *container;
 	struct list_head container_entry;
@@ -114,6 +121,28 @@ struct mdk_vfio_group {
 };
 
 extern const struct mdk_vfio_iommu_ops mdk_vfio_type1_ops;
+
+/* main.c: the class and character device region of /dev/vfio/N */
+#define MDK_VFIO_GROUP_MINORS	(MINORMASK + 1)
+extern struct class *mdk_vfio_group_class;
+extern dev_t mdk_vfio_group_devt;
+
+/* container.c */
+extern const struct file_operations mdk_vfio_container_fops;
+struct mdk_vfio_container *mdk_vfio_container_from_file(struct file *file);
+int mdk_vfio_container_attach_group(struct mdk_vfio_container *container,
+				    struct mdk_vfio_group *group);
+void mdk_vfio_container_detach_group(struct mdk_vfio_group *group);
+
+/* group.c */
+int mdk_vfio_group_create_emulated(struct mdk_vfio_device *vdev);
+void mdk_vfio_group_destroy_emulated(struct mdk_vfio_device *vdev);
+void mdk_vfio_group_exit(void);
+
+/* device.c */
+struct file *mdk_vfio_device_open_file(struct mdk_vfio_group *group,
+				       const char *name);
+bool mdk_vfio_group_has_open_device(struct mdk_vfio_group *group);
 
 int mdk_vfio_type1_init(void);
 void mdk_vfio_type1_exit(void);

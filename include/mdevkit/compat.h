@@ -43,6 +43,13 @@ static inline void mdk_eventfd_signal(struct eventfd_ctx *ctx)
 #define MDK_UEVENT_CONST
 #endif
 
+/* struct class's devnode() takes a const device from 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define MDK_DEVNODE_CONST const
+#else
+#define MDK_DEVNODE_CONST
+#endif
+
 /* pin_user_pages_remote() lost its vmas argument in 6.5. */
 static inline long mdk_pin_user_pages_remote(struct mm_struct *mm,
 					     unsigned long start,

@@ -63,6 +63,8 @@ struct mdk_mdev_type {
  * @node: link in the global UUID tree, protected by the core's tree lock
  * @type_obj: the sysfs type object the device was created from
  * @removing: set once removal started; protected by the tree lock
+ * @active: creation completed (probe, links); protected by the tree lock
+ * @probe_err: result of the vendor's @probe, for the creator to report
  */
 struct mdk_mdev {
 	struct device dev;
@@ -74,6 +76,8 @@ struct mdk_mdev {
 	struct rb_node node;
 	struct mdk_type_obj *type_obj;
 	bool removing;
+	bool active;
+	int probe_err;
 };
 
 static inline struct mdk_mdev *to_mdk_mdev(struct device *dev)
@@ -124,7 +128,7 @@ struct mdk_mdev_parent {
 	unsigned int ntypes;
 	unsigned int capacity;
 
-	struct mutex lock;
+	struct mutex lock;	/* protects used and the types' counts */
 	unsigned int used;
 	struct kset *types_kset;
 	struct mdk_type_obj **type_objs;

@@ -26,6 +26,7 @@
 
 struct mdk_vfio_device;
 struct mdk_vfio_group;
+struct mdk_vfio_irqfd;
 struct vm_area_struct;
 
 /**
@@ -143,10 +144,12 @@ int mdk_vfio_info_cap_copy(struct mdk_vfio_info_cap *caps, void __user *arg,
  * @flags: VFIO_IRQ_INFO_* flags reported by GET_IRQ_INFO
  *
  * Private to vfio/irqs.c:
- * @lock: protects @trigger and @masked; taken from any context
+ * @lock: protects @trigger, @masked and @pending; taken from any context
  * @trigger: per-vector eventfd, NULL when not armed
  * @masked: per-index mask state (maskable indexes only)
  * @pending: an interrupt arrived while masked and is not yet delivered
+ * @unmask: irqfd that unmasks the index when signalled, or NULL;
+ *	protected by the set_lock of &struct mdk_vfio_irqs
  */
 struct mdk_vfio_irq {
 	u32 count;
@@ -156,6 +159,7 @@ struct mdk_vfio_irq {
 	struct eventfd_ctx **trigger;
 	bool masked;
 	bool pending;
+	struct mdk_vfio_irqfd *unmask;
 };
 
 /**
@@ -178,6 +182,7 @@ void mdk_vfio_irqs_destroy(struct mdk_vfio_irqs *irqs);
 long mdk_vfio_irqs_get_info(struct mdk_vfio_irqs *irqs, unsigned long arg);
 long mdk_vfio_irqs_set(struct mdk_vfio_irqs *irqs, unsigned long arg);
 void mdk_vfio_irqs_disable_all(struct mdk_vfio_irqs *irqs);
+void mdk_vfio_irqs_reset(struct mdk_vfio_irqs *irqs);
 bool mdk_vfio_irq_signal(struct mdk_vfio_irqs *irqs, unsigned int index,
 			 unsigned int vector);
 bool mdk_vfio_irq_armed(struct mdk_vfio_irqs *irqs, unsigned int index,

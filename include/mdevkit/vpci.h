@@ -39,7 +39,8 @@ struct mdk_vpci;
  *	the kernel buffer @buf. Called with @vp->lock held. Returns 0 or a
  *	negative errno.
  * @mmap: map the BAR into the user's address space (optional; enables
- *	VFIO_REGION_INFO_FLAG_MMAP).
+ *	VFIO_REGION_INFO_FLAG_MMAP). The helper has checked the range and
+ *	set vma->vm_pgoff to the page offset within the BAR.
  */
 struct mdk_vpci_bar {
 	u64 size;
@@ -102,6 +103,12 @@ struct mdk_vpci_region {
  *	the configuration space (optional), with @vp->lock held
  * @ioctl: device-specific ioctls the helper does not know (optional);
  *	return -ENOTTY for unknown ones
+ * @dma_unmap: the user unmaps [@iova, @iova + @length) of its DMA space:
+ *	unpin every page pinned in that range before returning (mandatory
+ *	for drivers that pin pages). Called with @vp->lock held.
+ *
+ * Values a driver writes with mdk_vpci_config_*() before the device is
+ * first opened are part of its power-on state (restored by reset).
  *
  * The configuration space bytes at 0x40 and above that are not used by
  * the capability list are free for the driver: it may fill them after
@@ -128,6 +135,7 @@ struct mdk_vpci_desc {
 			     unsigned int len);
 	long (*ioctl)(struct mdk_vpci *vp, unsigned int cmd,
 		      unsigned long arg);
+	void (*dma_unmap)(struct mdk_vpci *vp, u64 iova, u64 length);
 };
 
 /* Where the helper puts its capabilities. */
@@ -141,6 +149,7 @@ struct mdk_vpci_desc {
  *	this device (never held across a copy to or from userspace)
  * @config: the configuration space, little-endian as on the bus
  * @init_config: @config as after power-on, for reset
+ * @init_saved: @init_config was taken (at the first open of the device)
  * @wmask: writable bits of @config
  * @w1c: write-1-to-clear bits of @config (status register)
  * @irqs: the IRQ indexes (VFIO_PCI_NUM_IRQS of them)
@@ -151,6 +160,7 @@ struct mdk_vpci {
 	struct mutex lock;
 	u8 config[PCI_CFG_SPACE_SIZE];
 	u8 init_config[PCI_CFG_SPACE_SIZE];
+	bool init_saved;
 	u8 wmask[PCI_CFG_SPACE_SIZE];
 	u8 w1c[PCI_CFG_SPACE_SIZE];
 	struct mdk_vfio_irqs irqs;
