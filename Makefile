@@ -2,13 +2,15 @@
 #
 # mdevkit: mediated devices and VFIO, out of tree.
 #
-#   make            build every module (W=1, warnings are errors) and the
-#                   userspace test programs
+#   make            build every module (W=1, warnings are errors), the
+#                   userspace test programs and build/bin/mtty-user
 #   make check      build, boot the Debian kernel in QEMU/TCG, run every
 #                   test; TAP13 per case, then "N passed, N failed"
 #   make demo       a narrated tour in the VM: create an mtty device by
 #                   UUID, use it through VFIO, remove it
-#   make checkpatch / make sparse   style and static checks
+#   make checkpatch checkpatch.pl --strict on every kernel source file
+#   make sparse     sparse (C=2) on every module; fails on any report
+#   make clean
 #
 # KVER selects the kernel (default: newest installed Debian 6.1 amd64);
 # KDIR its build tree.
@@ -17,15 +19,17 @@ KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := build
 CC_USER := gcc
-CFLAGS_USER := -O2 -g -Wall -Wextra -Werror -Itests/lib -pthread
+CFLAGS_USER := -O2 -g -Wall -Wextra -Werror
+TEST_CFLAGS := $(CFLAGS_USER) -Itests/lib -pthread
 LIB_SRCS := tests/lib/tap.c tests/lib/mdk_test.c
 LIB_HDRS := tests/lib/tap.h tests/lib/mdk_test.h
 TEST_SRCS := $(wildcard tests/uapi/test_*.c)
 TEST_BINS := $(patsubst tests/uapi/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+BINS := $(BUILD)/bin/mtty-user
 
-.PHONY: all deps modules tests check demo clean checkpatch sparse
+.PHONY: all deps modules tests bin check demo clean checkpatch sparse
 
-all: modules tests
+all: modules tests bin
 
 deps:
 	@scripts/deps.sh
@@ -35,18 +39,24 @@ modules: deps
 
 tests: $(TEST_BINS)
 
+bin: $(BINS)
+
 $(BUILD)/tests/%: tests/uapi/%.c $(LIB_SRCS) $(LIB_HDRS) | deps
 	@mkdir -p $(dir $@)
-	$(CC_USER) $(CFLAGS_USER) -static -o $@ $< $(LIB_SRCS)
+	$(CC_USER) $(TEST_CFLAGS) -static -o $@ $< $(LIB_SRCS)
+
+$(BUILD)/bin/mtty-user: samples/mtty/mtty-user.c | deps
+	@mkdir -p $(dir $@)
+	$(CC_USER) $(CFLAGS_USER) -static -o $@ $<
 
 check: all
-	scripts/check.sh
+	KVER=$(KVER) scripts/check.sh
 
 demo: all
-	scripts/demo.sh
+	KVER=$(KVER) scripts/demo.sh
 
 sparse: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+	KDIR=$(KDIR) scripts/sparse.sh
 
 checkpatch:
 	scripts/checkpatch.sh

@@ -4,12 +4,16 @@
 # the TAP13 stream, the plan and "N passed, N failed". Non-zero exit on any
 # failed case, on a kernel WARN/BUG/oops or on a time-out.
 #   scripts/check.sh [TEST_NAME...]   (e.g. test_sysfs; default: all)
+# Environment: KVER (kernel), MDK_VM_TIMEOUT (whole boot, s),
+# MDK_CONSOLE_LOG (kernel console log file, default build/vm/console.log).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-2400}" -m 2048 \
-	"$top/tests/vm/check.sh" "$@" | tee "$out"
+log=${MDK_CONSOLE_LOG:-$top/build/vm/console.log}
+xroots=()
+"$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-2400}" -m 2048 -l "$log" \
+	"${xroots[@]}" "$top/tests/vm/check.sh" "$@" | tee "$out"
 rc=${PIPESTATUS[0]}
 pass=$(grep -c '^ok ' "$out")
 fail=$(grep -c '^not ok ' "$out")

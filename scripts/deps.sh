@@ -1,10 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Install the Debian packages mdevkit needs to build and test, if missing.
-# Idempotent and quick when everything is there.
+# Install the Debian packages mdevkit needs, if missing. Idempotent and
+# quick when everything is there.
+#   scripts/deps.sh              build and test (make, make check, make demo)
+#   scripts/deps.sh checkpatch   also the kernel source (make checkpatch)
 set -e
 PKGS="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-cpio gcc make libc6-dev uuid-runtime"
+cpio gcc make libc6-dev uuid-runtime sparse mdevctl
+uuid-dev libpci-dev libjson-c-dev pci.ids"
+case ${1:-} in
+checkpatch) PKGS="$PKGS linux-source-6.1 perl xz-utils" ;;
+"") ;;
+*) echo "usage: $0 [checkpatch]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

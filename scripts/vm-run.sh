@@ -10,8 +10,14 @@
 #     -s N         guest CPUs (default 2)
 #     -a ARGS      extra kernel command line
 #     -l FILE      kernel console log (default build/vm/console.log)
-#     -k KVER      kernel release (default: scripts/kver.sh)
+#     -k KVER      kernel release (default: $KVER, else scripts/kver.sh)
 #     -v           also stream the kernel console to stderr
+#     -x DIR       copy DIR's tree into the initramfs root (repeatable)
+#
+# In the guest: modules in $MDK_MODULES (/mdk/modules), the distribution's
+# vfio/mdev modules in $MDK_DISTRO (/mdk/distro), build/tests/* in
+# /mdk/tests and build/bin/* in /mdk/bin (both on PATH), tests/vm/*.sh in
+# /mdk; the script runs as /mdk/run.sh with ARGS.
 #
 # The guest script's output (stdout and stderr) travels over a second
 # serial port (ttyS1) so that kernel messages on the console (ttyS0) never
@@ -25,7 +31,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 timeout=600 mem=1024 smp=2 extra="" verbose=0
 log=$top/build/vm/console.log
 kver=""
-while getopts "t:m:s:a:l:k:v" o; do
+xdirs=()
+while getopts "t:m:s:a:l:k:vx:" o; do
 	case $o in
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -34,13 +41,15 @@ while getopts "t:m:s:a:l:k:v" o; do
 	l) log=$OPTARG ;;
 	k) kver=$OPTARG ;;
 	v) verbose=1 ;;
-	*) sed -n '4,23p' "$0"; exit 2 ;;
+	x) xdirs+=("$OPTARG") ;;
+	*) sed -n '4,28p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { echo "usage: $0 [options] GUEST_SCRIPT [ARGS...]" >&2; exit 2; }
 script=$1
 shift
+[ -n "$kver" ] || kver=${KVER:-}
 [ -n "$kver" ] || kver=$("$top/scripts/kver.sh") || exit 2
 kimg=/boot/vmlinuz-$kver
 [ -r "$kimg" ] || { echo "vm-run: $kimg missing" >&2; exit 2; }
@@ -48,7 +57,7 @@ kimg=/boot/vmlinuz-$kver
 work=$(mktemp -d "${TMPDIR:-/tmp}/mdk-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,root} "$root"/mdk/{modules,distro,tests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,root} "$root"/mdk/{modules,distro,tests,bin}
 mkdir -p "$(dirname "$log")"
 
 # busybox and its applets (not "busybox" itself: it would overwrite the binary)
@@ -63,11 +72,27 @@ mkdir -p "$root/usr"; ln -s ../bin "$root/usr/bin"; ln -s ../bin "$root/usr/sbin
 find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
 	while read -r ko; do cp "$ko" "$root/mdk/modules/"; done
 [ -d "$top/build/tests" ] && cp -r "$top/build/tests/." "$root/mdk/tests/"
+[ -d "$top/build/bin" ] && cp -r "$top/build/bin/." "$root/mdk/bin/"
+# build/bin/mdk is linked dynamically (Debian 12 has no static libpci):
+# its shared libraries, and the PCI ID database it names devices from
+for b in "$root"/mdk/bin/*; do
+	ldd "$b" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+	done
+done
+if [ -r /usr/share/misc/pci.ids ]; then
+	mkdir -p "$root/usr/share/misc"
+	cp /usr/share/misc/pci.ids "$root/usr/share/misc/"
+fi
 cp "$top"/tests/vm/*.sh "$root/mdk/" 2>/dev/null
 # the distribution's own vfio/mdev modules, for conflict tests
 for m in vfio/vfio.ko vfio/vfio_iommu_type1.ko vfio/mdev/mdev.ko; do
 	f=/lib/modules/$kver/kernel/drivers/$m
 	[ -e "$f" ] && cp "$f" "$root/mdk/distro/"
+done
+for x in "${xdirs[@]}"; do
+	cp -a "$x/." "$root/" || { echo "vm-run: cannot copy $x" >&2; exit 2; }
 done
 cp "$script" "$root/mdk/run.sh"
 printf '%s\n' "$@" > "$root/mdk/args"
@@ -83,7 +108,7 @@ exec </dev/null >/dev/ttyS1 2>&1
 stty -F /dev/ttyS1 -onlcr raw 2>/dev/null
 echo "MDK-BOOTED"
 cd /mdk
-export PATH=/mdk/tests:/bin MDK_MODULES=/mdk/modules MDK_DISTRO=/mdk/distro
+export PATH=/mdk/bin:/mdk/tests:/bin MDK_MODULES=/mdk/modules MDK_DISTRO=/mdk/distro
 set --
 while read -r a; do set -- "$@" "$a"; done < /mdk/args
 sh /mdk/run.sh "$@"
