@@ -26,6 +26,7 @@ LIB_HDRS := tests/lib/tap.h tests/lib/mdk_test.h
 TEST_SRCS := $(wildcard tests/uapi/test_*.c)
 TEST_BINS := $(patsubst tests/uapi/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 BINS := $(BUILD)/bin/mtty-user
+include tools/tool.mk
 
 .PHONY: all deps modules tests bin check demo clean checkpatch sparse
 
@@ -49,7 +50,7 @@ $(BUILD)/bin/mtty-user: samples/mtty/mtty-user.c | deps
 	@mkdir -p $(dir $@)
 	$(CC_USER) $(CFLAGS_USER) -static -o $@ $<
 
-check: all
+check: all tool-test
 	KVER=$(KVER) scripts/check.sh
 
 demo: all
