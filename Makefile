@@ -28,9 +28,9 @@ TEST_BINS := $(patsubst tests/uapi/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 BINS := $(BUILD)/bin/mtty-user
 include tools/tool.mk
 
-.PHONY: all deps modules tests bin check demo clean checkpatch sparse
+.PHONY: all deps modules tests bin l2 check demo clean checkpatch sparse
 
-all: modules tests bin
+all: modules tests bin l2
 
 deps:
 	@scripts/deps.sh
@@ -49,6 +49,19 @@ $(BUILD)/tests/%: tests/uapi/%.c $(LIB_SRCS) $(LIB_HDRS) | deps
 $(BUILD)/bin/mtty-user: samples/mtty/mtty-user.c | deps
 	@mkdir -p $(dir $@)
 	$(CC_USER) $(CFLAGS_USER) -static -o $@ $<
+
+# The bare-metal guest for nested QEMU (tests/l2/): a 32-bit multiboot ELF.
+L2_CFLAGS := -m32 -march=i686 -O2 -Wall -Wextra -Werror -ffreestanding \
+	-fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -nostdlib -static -no-pie \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
+L2_SRCS := tests/l2/start.S tests/l2/payload.c
+
+l2: $(BUILD)/l2/payload.elf
+
+$(BUILD)/l2/payload.elf: $(L2_SRCS) tests/l2/payload.ld
+	@mkdir -p $(dir $@)
+	$(CC_USER) $(L2_CFLAGS) -Wl,-T,tests/l2/payload.ld -o $@ $(L2_SRCS)
 
 check: all tool-test
 	KVER=$(KVER) scripts/check.sh

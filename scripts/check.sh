@@ -11,7 +11,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 log=${MDK_CONSOLE_LOG:-$top/build/vm/console.log}
+# test_qemu runs QEMU inside the VM: put QEMU and its L2 guests there.
 xroots=()
+case " $* " in
+"  " | *" test_qemu "*)
+	"$top/scripts/mkroot-qemu.sh" && xroots+=(-x "$top/build/qemu-root") ;;
+esac
+# test_mdevctl runs Debian's mdevctl in the VM.
+case " $* " in
+"  " | *" test_mdevctl "*)
+	"$top/scripts/mkroot-mdevctl.sh" && xroots+=(-x "$top/build/mdevctl-root") ;;
+esac
 "$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-2400}" -m 2048 -l "$log" \
 	"${xroots[@]}" "$top/tests/vm/check.sh" "$@" | tee "$out"
 rc=${PIPESTATUS[0]}
