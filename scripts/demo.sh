@@ -11,8 +11,11 @@ if [ -z "${MAKELEVEL:-}" ]; then
 	make -C "$top" --no-print-directory all || exit
 fi
 kver=${KVER:-$("$top/scripts/kver.sh")} || exit 2
+# The last section runs QEMU inside the VM: put QEMU and its guest there.
+"$top/scripts/mkroot-qemu.sh" >/dev/null || exit 1
 echo "mdevkit demo: booting Debian's $kver kernel under QEMU/TCG (~10 s)..."
-"$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-600}" -k "$kver" "$@" \
+"$top/scripts/vm-run.sh" -t "${MDK_VM_TIMEOUT:-600}" -k "$kver" \
+	-x "$top/build/qemu-root" "$@" \
 	"$top/tests/vm/demo.sh" | grep --line-buffered -v '^MDK-\(BOOTED\|EXIT: [0-9]*\)$'
 rc=${PIPESTATUS[0]}
 if [ "$rc" = 0 ]; then

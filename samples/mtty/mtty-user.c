@@ -294,8 +294,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < info.num_irqs; i++) {
 		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
 
-		if (ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &irq))
-			die("VFIO_DEVICE_GET_IRQ_INFO");
+		/*
+		 * As vfio-pci on a conventional PCI device, an index the
+		 * device cannot have at all (ERR) answers EINVAL: QEMU
+		 * treats that as "not supported", and so do we.
+		 */
+		if (ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &irq)) {
+			if (errno != EINVAL)
+				die("VFIO_DEVICE_GET_IRQ_INFO");
+			printf("  irq %u %-5s not supported\n", i,
+			       i < VFIO_PCI_NUM_IRQS ? irq_names[i] : "(dev)");
+			continue;
+		}
 		printf("  irq %u %-5s count %u flags 0x%x\n", i,
 		       i < VFIO_PCI_NUM_IRQS ? irq_names[i] : "(dev)",
 		       irq.count, irq.flags);

@@ -95,5 +95,9 @@ for m in mdk_mtty mdk_mdev mdk_vfio; do
 done
 grep -q '^mdk_' /proc/modules && fail "a module is still loaded"
 
+# 8. Hand a device to unmodified QEMU and look at it from the guest.
+sh /mdk/demo-qemu.sh || fail "the QEMU section failed"
+
 echo
-echo "Demo complete: created, used and removed an mdev through VFIO."
+echo "Demo complete: created, used and removed an mdev through VFIO, and"
+echo "handed one to unmodified QEMU, whose guest drove it."
