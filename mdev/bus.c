@@ -30,24 +30,25 @@ to_mdk_mdev_driver(MDK_BUS_MATCH_CONST struct device_driver *drv)
 	return container_of(drv, struct mdk_mdev_driver, driver);
 }
 
-/* A device binds to the driver that registered its parent, and only it. */
+/*
+ * A device binds to the driver that registered its parent, and only it;
+ * mdk_mdev_create() binds a device it is creating itself (active unset).
+ */
 static int mdk_mdev_match(struct device *dev,
 			  MDK_BUS_MATCH_CONST struct device_driver *drv)
 {
-	return to_mdk_mdev(dev)->parent->drv == to_mdk_mdev_driver(drv);
+	struct mdk_mdev *mdev = to_mdk_mdev(dev);
+
+	return READ_ONCE(mdev->active) &&
+	       mdev->parent->drv == to_mdk_mdev_driver(drv);
 }
 
 static int mdk_mdev_probe(struct device *dev)
 {
 	struct mdk_mdev_driver *drv = to_mdk_mdev_driver(dev->driver);
 	struct mdk_mdev *mdev = to_mdk_mdev(dev);
-	int ret = 0;
 
-	if (drv->probe)
-		ret = drv->probe(mdev);
-	/* device_add() swallows probe errors: the creator reads it here. */
-	mdev->probe_err = ret;
-	return ret;
+	return drv->probe ? drv->probe(mdev) : 0;
 }
 
 static void mdk_mdev_bus_remove(struct device *dev)

@@ -4,8 +4,9 @@
  *
  * Life of a device:
  *   create (type.c)    UUID parsed, then mdk_mdev_create(): inserted in the
- *                      UUID tree (EEXIST), reserved (ENOSPC), device_add()
- *                      binds it to the vendor driver, links made; active.
+ *                      UUID tree (EEXIST), reserved (ENOSPC), device_add(),
+ *                      bound to the vendor driver (its probe's error, or the
+ *                      driver core's), links made; active.
  *   remove attribute   claimed (removing), the VFIO user asked to let go
  *                      (interruptible), then mdk_mdev_remove_common().
  *   parent unregister  claims and removes every child the same way, waiting
@@ -194,7 +195,6 @@ int mdk_mdev_create(struct mdk_type_obj *tobj, const guid_t *uuid)
 {
 	struct mdk_mdev_parent *parent = tobj->parent;
 	struct mdk_mdev *mdev;
-	bool bound;
 	int ret;
 
 	if (!down_read_trylock(&parent->unreg_sem))
@@ -213,7 +213,6 @@ int mdk_mdev_create(struct mdk_type_obj *tobj, const guid_t *uuid)
 	mdev->type = tobj->type;
 	mdev->type_obj = tobj;
 	mdev->parent = parent;
-	mdev->probe_err = -ENODEV;
 	device_initialize(&mdev->dev);
 	mdev->dev.parent = parent->dev;
 	mdev->dev.bus = &mdk_mdev_bus_type;
@@ -230,17 +229,17 @@ int mdk_mdev_create(struct mdk_type_obj *tobj, const guid_t *uuid)
 	if (ret)
 		goto out_erase;
 
-	/* Binds the device to the parent's driver, which probes it. */
 	ret = device_add(&mdev->dev);
 	if (ret)
 		goto out_unreserve;
-	device_lock(&mdev->dev);
-	bound = mdev->dev.driver;
-	device_unlock(&mdev->dev);
-	if (!bound) {
-		ret = mdev->probe_err ?: -ENODEV;
+	/*
+	 * The bus matches no device still being created (bus.c), so that
+	 * device_add() does not bind it and swallow why binding failed:
+	 * the vendor's probe error, or -ENOMEM from the driver core.
+	 */
+	ret = device_driver_attach(&parent->drv->driver, &mdev->dev);
+	if (ret)
 		goto out_del;
-	}
 
 	ret = sysfs_create_link(&mdev->dev.kobj, &tobj->kobj, "mdev_type");
 	if (ret)
@@ -251,7 +250,7 @@ int mdk_mdev_create(struct mdk_type_obj *tobj, const guid_t *uuid)
 		goto out_remove_type_link;
 
 	mutex_lock(&mdk_mdev_tree_lock);
-	mdev->active = true;
+	WRITE_ONCE(mdev->active, true);
 	mutex_unlock(&mdk_mdev_tree_lock);
 	up_read(&parent->unreg_sem);
 	dev_dbg(parent->dev, "MDEV: created %pUl\n", uuid);

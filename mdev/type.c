@@ -272,6 +272,44 @@ static void mdk_type_remove(struct mdk_type_obj *tobj)
 	kobject_put(&tobj->kobj);
 }
 
+static void mdk_types_kset_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct kset, kobj));
+}
+
+static const struct kobj_type mdk_types_kset_ktype = {
+	.sysfs_ops = &kobj_sysfs_ops,
+	.release = mdk_types_kset_release,
+};
+
+/*
+ * kset_create_and_add() without its leak: up to 6.1 it frees a kset whose
+ * registration failed but not the kset's name. Here kobject_put() frees
+ * both (and kset_unregister() a registered kset).
+ */
+static struct kset *mdk_types_kset_create(struct kobject *parent_kobj)
+{
+	struct kset *kset;
+	int ret;
+
+	kset = kzalloc(sizeof(*kset), GFP_KERNEL);
+	if (!kset)
+		return ERR_PTR(-ENOMEM);
+	ret = kobject_set_name(&kset->kobj, "mdev_supported_types");
+	if (ret) {
+		kfree(kset);
+		return ERR_PTR(ret);
+	}
+	kset->kobj.parent = parent_kobj;
+	kset->kobj.ktype = &mdk_types_kset_ktype;
+	ret = kset_register(kset);
+	if (ret) {
+		kobject_put(&kset->kobj);
+		return ERR_PTR(ret);
+	}
+	return kset;
+}
+
 /**
  * mdk_types_add() - create a parent's mdev_supported_types directory
  * @parent: the parent, with its type table set
@@ -290,10 +328,10 @@ int mdk_types_add(struct mdk_mdev_parent *parent)
 	if (!parent->type_objs)
 		return -ENOMEM;
 
-	parent->types_kset = kset_create_and_add("mdev_supported_types", NULL,
-						 &parent->dev->kobj);
-	if (!parent->types_kset) {
-		ret = -ENOMEM;
+	parent->types_kset = mdk_types_kset_create(&parent->dev->kobj);
+	if (IS_ERR(parent->types_kset)) {
+		ret = PTR_ERR(parent->types_kset);
+		parent->types_kset = NULL;
 		goto err_free_array;
 	}
 

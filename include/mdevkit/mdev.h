@@ -64,7 +64,6 @@ struct mdk_mdev_type {
  * @type_obj: the sysfs type object the device was created from
  * @removing: set once removal started; protected by the tree lock
  * @active: creation completed (probe, links); protected by the tree lock
- * @probe_err: result of the vendor's @probe, for the creator to report
  */
 struct mdk_mdev {
 	struct device dev;
@@ -77,7 +76,6 @@ struct mdk_mdev {
 	struct mdk_type_obj *type_obj;
 	bool removing;
 	bool active;
-	int probe_err;
 };
 
 static inline struct mdk_mdev *to_mdk_mdev(struct device *dev)
