@@ -37,7 +37,7 @@ fi
 cd "$top"
 if [ $# = 0 ]; then
 	# shellcheck disable=SC2046
-	set -- $(find vfio mdev samples tests/kmod include \
+	set -- $(find iommu vfio mdev samples tests/kmod include \
 		\( -name '*.c' -o -name '*.h' \) ! -name '*.mod.c' \
 		! -name '*-user.c' | sort)
 fi
