@@ -310,6 +310,7 @@ void mdk_vfio_device_init(struct mdk_vfio_device *vdev, struct device *dev,
 {
 	vdev->dev = dev;
 	vdev->ops = ops;
+	vdev->iommu_dev = NULL;
 	vdev->group = NULL;
 	INIT_LIST_HEAD(&vdev->group_entry);
 	INIT_LIST_HEAD(&vdev->iommu_entry);
@@ -550,3 +551,28 @@ int mdk_vfio_dma_rw(struct mdk_vfio_device *vdev, dma_addr_t iova,
 					    len, write);
 }
 EXPORT_SYMBOL_GPL(mdk_vfio_dma_rw);
+
+/**
+ * mdk_vfio_device_pasid() - the PASID of a device's auxiliary domain
+ * @vdev: an open device that declared an IOMMU (mdk_vfio_device_set_iommu())
+ *
+ * The container's backend gave the device's group an auxiliary domain
+ * attached to the device's IOMMU, mirroring the user's mappings; DMA the
+ * device model does with this PASID (mdk_iommu_dma_rw()) sees exactly the
+ * container's DMA space. The value is stable while a device file is open.
+ *
+ * Context: process context; only while a device file is open (from
+ * open_device to close_device included).
+ * Return: the PASID, or -ENODEV when the device has no auxiliary domain.
+ */
+int mdk_vfio_device_pasid(struct mdk_vfio_device *vdev)
+{
+	struct mdk_vfio_container *container;
+
+	container = mdk_vfio_device_container(vdev);
+	if (!vdev->iommu_dev || !container ||
+	    !container->iommu_ops->device_pasid)
+		return -ENODEV;
+	return container->iommu_ops->device_pasid(container->iommu_data, vdev);
+}
+EXPORT_SYMBOL_GPL(mdk_vfio_device_pasid);

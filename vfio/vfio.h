@@ -38,13 +38,14 @@
  * @pin_pages: see mdk_vfio_pin_pages()
  * @unpin_pages: see mdk_vfio_unpin_pages()
  * @dma_rw: see mdk_vfio_dma_rw()
+ * @device_pasid: see mdk_vfio_device_pasid() (optional)
  *
  * The core calls @attach_group/@detach_group/@release with the
  * container's group_lock held for write, and everything else with it held
  * for read, so that a backend never sees its state freed under it. The
- * exceptions are @pin_pages, @unpin_pages and @dma_rw: a driver calls
- * them with a device file open, which keeps the container's groups and
- * backend in place, and also from its ops->dma_unmap callback, which runs
+ * exceptions are @pin_pages, @unpin_pages, @dma_rw and @device_pasid: a
+ * driver calls them with a device file open, which keeps the container's
+ * groups and backend in place, and also from its ops->dma_unmap callback, which runs
  * under group_lock already (a second down_read could deadlock behind a
  * waiting writer); the core takes no lock for them.
  */
@@ -66,6 +67,7 @@ struct mdk_vfio_iommu_ops {
 			    dma_addr_t iova, int npage);
 	int (*dma_rw)(void *data, dma_addr_t iova, void *buf, size_t len,
 		      bool write);
+	int (*device_pasid)(void *data, struct mdk_vfio_device *vdev);
 };
 
 /**

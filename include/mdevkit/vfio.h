@@ -27,6 +27,7 @@
 struct mdk_vfio_device;
 struct mdk_vfio_group;
 struct mdk_vfio_irqfd;
+struct mdk_iommu_dev;
 struct vm_area_struct;
 
 /**
@@ -69,6 +70,8 @@ struct mdk_vfio_device_ops {
  * @dev: the struct device it stands for (its name is what
  *	VFIO_GROUP_GET_DEVICE_FD matches; for an mdev, the UUID)
  * @ops: the driver's callbacks
+ * @iommu_dev: the IOMMU its DMA goes through, as a PASID of the parent
+ *	(see mdk_vfio_device_set_iommu()); NULL for purely emulated DMA
  *
  * The remaining fields belong to the core; drivers must not touch them.
  * @group: the group the device belongs to (set at registration)
@@ -84,6 +87,7 @@ struct mdk_vfio_device_ops {
 struct mdk_vfio_device {
 	struct device *dev;
 	const struct mdk_vfio_device_ops *ops;
+	struct mdk_iommu_dev *iommu_dev;
 
 	struct mdk_vfio_group *group;
 	struct list_head group_entry;
@@ -107,6 +111,25 @@ int mdk_vfio_register_emulated_device(struct mdk_vfio_device *vdev);
 int mdk_vfio_device_quiesce(struct mdk_vfio_device *vdev, bool interruptible);
 void mdk_vfio_device_unquiesce(struct mdk_vfio_device *vdev);
 void mdk_vfio_unregister_device(struct mdk_vfio_device *vdev);
+
+/**
+ * mdk_vfio_device_set_iommu() - declare the IOMMU a device's DMA goes through
+ * @vdev: an initialized, not yet registered device
+ * @idev: the parent's IOMMU context, with MDK_IOMMU_DEV_FEAT_AUX enabled
+ *
+ * A type1 container then mirrors its mappings into an auxiliary domain
+ * attached to @idev for each group of such a device; the driver learns
+ * the domain's PASID with mdk_vfio_device_pasid().
+ *
+ * Context: any context, before registration.
+ */
+static inline void mdk_vfio_device_set_iommu(struct mdk_vfio_device *vdev,
+					     struct mdk_iommu_dev *idev)
+{
+	vdev->iommu_dev = idev;
+}
+
+int mdk_vfio_device_pasid(struct mdk_vfio_device *vdev);
 
 /* Access to the user's DMA space (type1 backend), for emulated devices. */
 int mdk_vfio_pin_pages(struct mdk_vfio_device *vdev, dma_addr_t iova,

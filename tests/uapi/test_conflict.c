@@ -33,7 +33,8 @@
 
 /* Ours in load order; the distribution's in unload order. */
 static const char *const ours[] = {
-	"mdk_vfio", "mdk_mdev", "mdk_mtty", "mdk_pintest",
+	"mdk_iommu", "mdk_vfio", "mdk_mdev", "mdk_mtty", "mdk_pintest",
+	"mdk_mdma",
 };
 
 static const char *const distro[] = { "mdev", "vfio_iommu_type1", "vfio" };
@@ -206,6 +207,12 @@ static bool run(void)
 	}
 	tap_ok(!mdk_path_exists("/dev/vfio/vfio"),
 	       "/dev/vfio/vfio gone with mdk_vfio");
+	/* mdk_vfio needs mdk_iommu, which has no conflict of its own. */
+	ret = mod_load(mod_dir, ours[0]);
+	if (!tap_ok(!ret, "insmod %s", ours[0])) {
+		tap_diag("  finit_module: %s", strerror(-ret));
+		return false;
+	}
 
 	ret = mod_load(distro_dir, "vfio");
 	if (!tap_ok(!ret, "insmod the distribution's vfio.ko")) {

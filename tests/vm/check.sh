@@ -8,7 +8,7 @@
 # a failed case of its own: mdev devices left behind (then removes them),
 # IOMMU groups leaked, module reference counts changed, new kernel taint
 # flags (anything but O and E, which our unsigned out-of-tree modules set).
-MODS="mdk_vfio mdk_mdev mdk_mtty mdk_pintest"
+MODS="mdk_iommu mdk_vfio mdk_mdev mdk_mtty mdk_pintest mdk_mdma"
 TEST_TIMEOUT=${MDK_TEST_TIMEOUT:-300}
 
 ok() { echo "ok - vm: $*"; }

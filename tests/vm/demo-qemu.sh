@@ -47,7 +47,7 @@ section "Q1. Unmodified QEMU as the VMM"
 say "QEMU 7.2 from Debian, running inside this VM (TCG in TCG), takes an" \
     "mdev by its sysfs path, exactly as it would take upstream's mtty."
 loaded=""
-for m in mdk_vfio mdk_mdev mdk_mtty; do
+for m in mdk_iommu mdk_vfio mdk_mdev mdk_mtty; do
 	if ! grep -q "^$m " /proc/modules; then
 		run insmod "$MDK_MODULES/$m.ko"
 		loaded="$m $loaded"

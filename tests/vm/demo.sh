@@ -34,10 +34,11 @@ fail() {
 }
 
 section "1. Load the modules"
-say "mdk_vfio provides /dev/vfio/vfio and the VFIO UAPI, mdk_mdev the mdev" \
+say "mdk_iommu is the (software) PASID-capable IOMMU layer mdk_vfio builds on;" \
+    "mdk_vfio provides /dev/vfio/vfio and the VFIO UAPI, mdk_mdev the mdev" \
     "bus and its sysfs files, mdk_mtty a sample vendor driver: virtual" \
     "16550 serial ports."
-for m in mdk_vfio mdk_mdev mdk_mtty; do
+for m in mdk_iommu mdk_vfio mdk_mdev mdk_mtty; do
 	run insmod "$MDK_MODULES/$m.ko"
 done
 run "lsmod | grep '^mdk_'"
@@ -90,7 +91,7 @@ run cat $TYPES/mtty-2/available_instances
 
 section "7. Unload the modules"
 run cd /
-for m in mdk_mtty mdk_mdev mdk_vfio; do
+for m in mdk_mtty mdk_mdev mdk_vfio mdk_iommu; do
 	run rmmod "$m"
 done
 grep -q '^mdk_' /proc/modules && fail "a module is still loaded"
