@@ -152,15 +152,20 @@ static int mdk_vpci_access(struct mdk_vpci *vp, const struct mdk_vpci_rgn *r,
 	return 0;
 }
 
+/* User accesses up to this size bounce through the stack. */
+#define MDK_VPCI_SMALL_ACCESS	64
+
 static ssize_t mdk_vpci_rw(struct mdk_vpci *vp, char __user *ubuf,
 			   size_t count, loff_t pos, bool write)
 {
 	unsigned int index = MDK_VFIO_OFFSET_TO_INDEX((u64)pos);
 	u64 off = pos & MDK_VFIO_OFFSET_MASK;
+	/* Register accesses are small: no allocation on that path. */
+	u64 small[MDK_VPCI_SMALL_ACCESS / sizeof(u64)];
 	struct mdk_vpci_rgn r;
 	size_t done, chunk;
 	u64 end;
-	u8 *buf;
+	u8 *buf = (u8 *)small;
 	int ret = 0;
 
 	if (pos < 0 || !mdk_vpci_region(vp, index, &r) || !r.rw ||
@@ -172,9 +177,11 @@ static ssize_t mdk_vpci_rw(struct mdk_vpci *vp, char __user *ubuf,
 	if (!count)
 		return 0;
 
-	buf = kmalloc(min_t(size_t, count, PAGE_SIZE), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	if (count > sizeof(small)) {
+		buf = kmalloc(min_t(size_t, count, PAGE_SIZE), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 	for (done = 0; done < count; done += chunk) {
 		chunk = min_t(size_t, count - done, PAGE_SIZE);
 		if (write && copy_from_user(buf, ubuf + done, chunk)) {
@@ -192,7 +199,8 @@ static ssize_t mdk_vpci_rw(struct mdk_vpci *vp, char __user *ubuf,
 			break;
 		}
 	}
-	kfree(buf);
+	if (buf != (u8 *)small)
+		kfree(buf);
 	return ret ? ret : count;
 }
 
