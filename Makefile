@@ -6,8 +6,18 @@
 #                   userspace test programs and build/bin/mtty-user
 #   make check      build, boot the Debian kernel in QEMU/TCG, run every
 #                   test; TAP13 per case, then "N passed, N failed"
+#   make fuzz       the UAPI fuzzer (tests/fuzz/) in one VM boot:
+#                   make fuzz SEED=0x1234 OPS=1000000 [THREADS=6]
+#   make iommu-test host unit tests of the IOMMU page tables (ASan, UBSan)
+#   make check-debug  the kernel-side tests on a debug kernel (KASAN,
+#                   lockdep, kmemleak, UBSAN, ...; built once from
+#                   linux-source-6.1 and cached, ~10 min), then kmemleak,
+#                   lockdep and console checks; "N passed, N failed"
 #   make demo       a narrated tour in the VM: create an mtty device by
 #                   UUID, use it through VFIO, remove it
+#   make bench      one VM boot alternating upstream's vfio/mdev/mtty and
+#                   ours (5 rounds); prints medians and ratios ours/upstream
+#                   and writes them into BENCHMARKS.md (~8 min; not in check)
 #   make checkpatch checkpatch.pl --strict on every kernel source file
 #   make sparse     sparse (C=2) on every module; fails on any report
 #   make clean
@@ -25,10 +35,15 @@ LIB_SRCS := tests/lib/tap.c tests/lib/mdk_test.c
 LIB_HDRS := tests/lib/tap.h tests/lib/mdk_test.h
 TEST_SRCS := $(wildcard tests/uapi/test_*.c)
 TEST_BINS := $(patsubst tests/uapi/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-BINS := $(BUILD)/bin/mtty-user
+BINS := $(BUILD)/bin/mtty-user $(BUILD)/bin/mdk-fuzz
+# The fuzzer, twice: test_fuzz (a bounded run inside make check) and
+# bin/mdk-fuzz (make fuzz).
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
 include tools/tool.mk
+include iommu/tests/iommu.mk
 
-.PHONY: all deps modules tests bin l2 check demo clean checkpatch sparse
+.PHONY: all deps modules tests bin l2 check check-debug demo clean checkpatch sparse fuzz bench
 
 all: modules tests bin l2
 
@@ -38,13 +53,18 @@ deps:
 modules: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(BUILD)/tests/test_fuzz
 
 bin: $(BINS)
 
 $(BUILD)/tests/%: tests/uapi/%.c $(LIB_SRCS) $(LIB_HDRS) | deps
 	@mkdir -p $(dir $@)
 	$(CC_USER) $(TEST_CFLAGS) -static -o $@ $< $(LIB_SRCS)
+
+$(BUILD)/tests/test_fuzz $(BUILD)/bin/mdk-fuzz: $(FUZZ_SRCS) $(FUZZ_HDRS) \
+		$(LIB_SRCS) $(LIB_HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC_USER) $(TEST_CFLAGS) -static -o $@ $(FUZZ_SRCS) $(LIB_SRCS)
 
 $(BUILD)/bin/mtty-user: samples/mtty/mtty-user.c | deps
 	@mkdir -p $(dir $@)
@@ -63,11 +83,25 @@ $(BUILD)/l2/payload.elf: $(L2_SRCS) tests/l2/payload.ld
 	@mkdir -p $(dir $@)
 	$(CC_USER) $(L2_CFLAGS) -Wl,-T,tests/l2/payload.ld -o $@ $(L2_SRCS)
 
-check: all tool-test
+check: all tool-test iommu-test
 	KVER=$(KVER) scripts/check.sh
+
+fuzz: all
+	KVER=$(KVER) SEED='$(SEED)' OPS='$(OPS)' THREADS='$(THREADS)' \
+		scripts/fuzz.sh
+
+check-debug: all
+	scripts/check-debug.sh
 
 demo: all
 	KVER=$(KVER) scripts/demo.sh
+
+bench: modules $(BUILD)/bench/mdk_bench
+	KVER=$(KVER) KDIR=$(KDIR) scripts/bench.sh
+
+$(BUILD)/bench/mdk_bench: bench/mdk_bench.c $(LIB_SRCS) $(LIB_HDRS) | deps
+	@mkdir -p $(dir $@)
+	$(CC_USER) $(CFLAGS_USER) -Itests/lib -static -o $@ $< $(LIB_SRCS)
 
 sparse: deps
 	KDIR=$(KDIR) scripts/sparse.sh

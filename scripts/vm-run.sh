@@ -11,6 +11,9 @@
 #     -a ARGS      extra kernel command line
 #     -l FILE      kernel console log (default build/vm/console.log)
 #     -k KVER      kernel release (default: $KVER, else scripts/kver.sh)
+#     -K BZIMAGE   boot this kernel image instead of /boot/vmlinuz-KVER
+#     -M DIR       take our modules (*.ko) from DIR, not from the work tree
+#     -D DIR       take the vfio/mdev modules for $MDK_DISTRO from DIR
 #     -v           also stream the kernel console to stderr
 #     -x DIR       copy DIR's tree into the initramfs root (repeatable)
 #
@@ -30,9 +33,9 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 timeout=600 mem=1024 smp=2 extra="" verbose=0
 log=$top/build/vm/console.log
-kver=""
+kver="" kimg="" moddir="" distrodir=""
 xdirs=()
-while getopts "t:m:s:a:l:k:vx:" o; do
+while getopts "t:m:s:a:l:k:K:M:D:vx:" o; do
 	case $o in
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -40,9 +43,12 @@ while getopts "t:m:s:a:l:k:vx:" o; do
 	a) extra=$OPTARG ;;
 	l) log=$OPTARG ;;
 	k) kver=$OPTARG ;;
+	K) kimg=$OPTARG ;;
+	M) moddir=$OPTARG ;;
+	D) distrodir=$OPTARG ;;
 	v) verbose=1 ;;
 	x) xdirs+=("$OPTARG") ;;
-	*) sed -n '4,28p' "$0"; exit 2 ;;
+	*) sed -n '4,31p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -51,7 +57,7 @@ script=$1
 shift
 [ -n "$kver" ] || kver=${KVER:-}
 [ -n "$kver" ] || kver=$("$top/scripts/kver.sh") || exit 2
-kimg=/boot/vmlinuz-$kver
+[ -n "$kimg" ] || kimg=/boot/vmlinuz-$kver
 [ -r "$kimg" ] || { echo "vm-run: $kimg missing" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mdk-vm.XXXXXX")
@@ -69,7 +75,7 @@ ln -s bin "$root/sbin"
 mkdir -p "$root/usr"; ln -s ../bin "$root/usr/bin"; ln -s ../bin "$root/usr/sbin"
 
 # our modules, the test programs and scripts
-find "$top" -path "$top/build" -prune -o -name '*.ko' -print |
+find "${moddir:-$top}" -path "$top/build" -prune -o -name '*.ko' -print |
 	while read -r ko; do cp "$ko" "$root/mdk/modules/"; done
 [ -d "$top/build/tests" ] && cp -r "$top/build/tests/." "$root/mdk/tests/"
 [ -d "$top/build/bin" ] && cp -r "$top/build/bin/." "$root/mdk/bin/"
@@ -89,6 +95,7 @@ cp "$top"/tests/vm/*.sh "$root/mdk/" 2>/dev/null
 # the distribution's own vfio/mdev modules, for conflict tests
 for m in vfio/vfio.ko vfio/vfio_iommu_type1.ko vfio/mdev/mdev.ko; do
 	f=/lib/modules/$kver/kernel/drivers/$m
+	[ -z "$distrodir" ] || f=$distrodir/$(basename "$m")
 	[ -e "$f" ] && cp "$f" "$root/mdk/distro/"
 done
 for x in "${xdirs[@]}"; do

@@ -190,3 +190,12 @@ uint64_t mdk_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+long mdk_scale(long n)
+{
+	const char *s = getenv("MDK_SCALE");
+
+	if (!s || strcmp(s, "slow"))
+		return n;
+	return n / 10 > 0 ? n / 10 : 1;
+}

@@ -62,4 +62,10 @@ long mdk_vmlck_kb(void);
 /* Milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
 uint64_t mdk_now_ms(void);
 
+/* An iteration count or duration scaled to the kernel under test: @n, or
+ * @n / 10 (at least 1) when MDK_SCALE=slow (make check-debug, whose
+ * debug kernel runs our operations 7-95 times slower).
+ */
+long mdk_scale(long n);
+
 #endif /* MDK_TEST_H */

@@ -99,6 +99,9 @@ done
 left=$(ngroups)
 if [ "$left" = "$groups_start" ]; then ok "no IOMMU group leaked"; else
 	notok "IOMMU groups: $groups_start at start, $left at the end"; fi
+# A hook for make check-debug (tests/vm/check-debug.sh): a command line
+# run with the modules still loaded, after the last test.
+[ -z "${MDK_BEFORE_UNLOAD:-}" ] || sh -c "$MDK_BEFORE_UNLOAD"
 rev=""
 for m in $MODS; do rev="$m $rev"; done
 fail=0
