@@ -19,6 +19,7 @@
 #ifndef _MDEVKIT_IOMMU_H
 #define _MDEVKIT_IOMMU_H
 
+#include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/types.h>
 
@@ -27,8 +28,8 @@
 #define MDK_PASID_MAX		((1U << 20) - 1)
 
 /* Protection bits of a mapping (as the kernel's IOMMU_READ/WRITE). */
-#define MDK_IOMMU_READ		(1 << 0)
-#define MDK_IOMMU_WRITE		(1 << 1)
+#define MDK_IOMMU_READ		BIT(0)
+#define MDK_IOMMU_WRITE		BIT(1)
 
 struct mdk_iommu_domain;
 struct mdk_iommu_dev;
