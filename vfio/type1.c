@@ -19,23 +19,11 @@
  * ordered by their ends too); each mapping keeps its pinned pages in an
  * xarray indexed by page offset within the mapping.
  *
- * Locking (see struct mdk_type1): @devices_lock is taken before @lock and
- * never while holding it, because the vendor's ops->dma_unmap, called with
- * @devices_lock held, unpins through pin/unpin_pages, which take @lock.
- * No vendor code is ever called with @lock held. @lock nests outside
- * mmap_lock of the mappings' address spaces (GUP and locked_vm accounting).
+ * Locking: see type1.h (struct mdk_type1 and the order of its locks).
  *
- * Auxiliary domains: when a group whose device declared an IOMMU
- * (mdk_vfio_device_set_iommu(), AUX enabled) joins the container, it gets
- * an I/O page table of its own (struct mdk_type1_aux), attached to that
- * IOMMU under a fresh PASID. From then on, as upstream type1 does with a
- * hardware IOMMU domain, every mapping is pinned whole (FOLL_LONGTERM, in
- * batches, charged once to RLIMIT_MEMLOCK whatever the number of domains)
- * and mapped into every auxiliary domain: at MAP_DMA, or at attach time
- * for the mappings that exist already. UNMAP_DMA unmaps it from every
- * domain first (once mdk_iommu_unmap() returns, no device DMA touches the
- * pages), then unpins and uncharges. When the last auxiliary domain goes,
- * the container returns to pinning nothing.
+ * Auxiliary domains (type1_aux.c): when a group whose device declared an
+ * AUX-capable IOMMU joins the container, every mapping is also pinned
+ * whole and mirrored into that group's own I/O page table.
  *
  * Dirty page tracking is not supported (hence no MIGRATION capability in
  * IOMMU_GET_INFO), nor VFIO_UPDATE_VADDR.
@@ -54,8 +42,7 @@
 #include <linux/vfio.h>
 #include <linux/xarray.h>
 #include <mdevkit/compat.h>
-#include <mdevkit/iommu.h>
-#include "vfio.h"
+#include "type1.h"
 
 static unsigned int dma_entry_limit __read_mostly = U16_MAX;
 module_param(dma_entry_limit, uint, 0644);
@@ -66,10 +53,6 @@ MODULE_PARM_DESC(dma_entry_limit,
 #define MDK_TYPE1_PIN_MAX	512
 /* How often UNMAP_DMA asks the devices to unpin before forcing it. */
 #define MDK_TYPE1_UNMAP_RETRIES	8
-/* Pages pinned per pin_user_pages_remote() call for auxiliary domains. */
-#define MDK_TYPE1_AUX_BATCH	1024
-/* The last IOVA of the auxiliary domains' (4-level, 48-bit) page tables. */
-#define MDK_TYPE1_AUX_IOVA_LAST	((1ULL << 48) - 1)
 
 /**
  * struct mdk_type1_pin - a page pinned for vendor drivers
@@ -79,77 +62,6 @@ MODULE_PARM_DESC(dma_entry_limit,
 struct mdk_type1_pin {
 	struct page *page;
 	unsigned int refs;
-};
-
-/**
- * struct mdk_type1_dma - one user mapping (VFIO_IOMMU_MAP_DMA)
- * @node: link in &mdk_type1.dmas, ordered by @iova
- * @iova: first IOVA of the mapping
- * @size: its length in bytes, a multiple of PAGE_SIZE
- * @vaddr: the user address backing @iova in @mm
- * @prot: IOMMU_READ | IOMMU_WRITE, from the device's point of view
- * @lock_cap: @task had CAP_IPC_LOCK at map time (no RLIMIT_MEMLOCK)
- * @task: the mapping process's group leader (for RLIMIT_MEMLOCK)
- * @mm: its address space (mmgrab'ed; mmget_not_zero() before use)
- * @pins: page index within the mapping -> struct mdk_type1_pin
- * @npinned: entries in @pins, all charged to @mm->locked_vm
- * @aux_pages: while the container has auxiliary domains, every page of
- *	the mapping, pinned and charged once, mapped into each domain; else
- *	NULL
- *
- * Every field is protected by &mdk_type1.lock.
- */
-struct mdk_type1_dma {
-	struct rb_node node;
-	u64 iova;
-	u64 size;
-	unsigned long vaddr;
-	int prot;
-	bool lock_cap;
-	struct task_struct *task;
-	struct mm_struct *mm;
-	struct xarray pins;
-	unsigned long npinned;
-	struct page **aux_pages;
-};
-
-/**
- * struct mdk_type1_aux - the auxiliary domain of one group
- * @entry: link in &mdk_type1.aux
- * @group: the group (emulated, one device)
- * @idev: the IOMMU its device's DMA goes through
- * @domain: the I/O page table mirroring the container's mappings
- * @pasid: @domain's PASID on @idev
- *
- * Protected by &mdk_type1.lock.
- */
-struct mdk_type1_aux {
-	struct list_head entry;
-	struct mdk_vfio_group *group;
-	struct mdk_iommu_dev *idev;
-	struct mdk_iommu_domain *domain;
-	u32 pasid;
-};
-
-/**
- * struct mdk_type1 - the backend state of one container
- * @lock: protects @dmas, @dma_avail, @aux and every mapping in @dmas
- * @dmas: the mappings (struct mdk_type1_dma), keyed by IOVA
- * @dma_avail: mappings that may still be created
- * @aux: the auxiliary domains (struct mdk_type1_aux)
- * @v2: VFIO_TYPE1v2_IOMMU semantics (else VFIO_TYPE1_IOMMU)
- * @devices_lock: protects @devices; held while calling ops->dma_unmap so
- *	that a device cannot unregister meanwhile. Taken before @lock.
- * @devices: open devices with an ops->dma_unmap (vdev->iommu_entry)
- */
-struct mdk_type1 {
-	struct mutex lock;	/* @dmas, @dma_avail, @aux, the mappings */
-	struct rb_root dmas;
-	unsigned int dma_avail;
-	struct list_head aux;
-	bool v2;
-	struct mutex devices_lock;	/* @devices; taken before @lock */
-	struct list_head devices;
 };
 
 static inline u64 dma_last(const struct mdk_type1_dma *dma)
@@ -198,12 +110,21 @@ static void type1_link(struct mdk_type1 *t, struct mdk_type1_dma *new)
 	rb_insert_color(&new->node, &t->dmas);
 }
 
-/*
+/**
+ * mdk_type1_lock_acct() - charge or uncharge pinned pages of a mapping
+ * @dma: the mapping whose process pays
+ * @npage: pages to charge (> 0) or uncharge (< 0)
+ *
  * Charge (@npage > 0) or uncharge (@npage < 0) pages to the locked_vm of
  * @dma's address space, enforcing RLIMIT_MEMLOCK of its task. Nothing is
  * left to uncharge once the address space is gone.
+ *
+ * Context: process context; takes mmap_lock of @dma's address space, so
+ * the caller may hold &mdk_type1.lock but not that mmap_lock.
+ * Return: 0, -ENOMEM over RLIMIT_MEMLOCK, -ESRCH when charging to an
+ * address space that is gone, -EINTR when killed while charging.
  */
-static int type1_lock_acct(struct mdk_type1_dma *dma, long npage)
+int mdk_type1_lock_acct(struct mdk_type1_dma *dma, long npage)
 {
 	struct mm_struct *mm;
 	int ret;
@@ -272,14 +193,14 @@ static void type1_unpin_range(struct mdk_type1 *t, u64 iova, int npage)
 			continue;
 		if (dma != acct) {
 			if (acct)
-				type1_lock_acct(acct, -unlocked);
+				mdk_type1_lock_acct(acct, -unlocked);
 			acct = dma;
 			unlocked = 0;
 		}
 		unlocked += ret;
 	}
 	if (acct)
-		type1_lock_acct(acct, -unlocked);
+		mdk_type1_lock_acct(acct, -unlocked);
 }
 
 /* Unpin and uncharge every page of @dma, whatever its reference count. */
@@ -295,7 +216,7 @@ static void type1_unpin_all(struct mdk_type1 *t, struct mdk_type1_dma *dma)
 		kfree(pin);
 	}
 	xa_destroy(&dma->pins);
-	type1_lock_acct(dma, -(long)dma->npinned);
+	mdk_type1_lock_acct(dma, -(long)dma->npinned);
 	dma->npinned = 0;
 }
 
@@ -329,7 +250,7 @@ static int type1_pin_new(struct mdk_type1 *t, struct mdk_type1_dma *dma,
 		return pinned < 0 ? pinned : -EFAULT;
 	}
 
-	ret = type1_lock_acct(dma, npage);
+	ret = mdk_type1_lock_acct(dma, npage);
 	if (ret) {
 		if (ret == -ENOMEM)
 			pr_warn_ratelimited(MDK_VFIO_PREFIX "%s (%d): RLIMIT_MEMLOCK (%lu) exceeded pinning pages for a device\n",
@@ -360,7 +281,7 @@ static int type1_pin_new(struct mdk_type1 *t, struct mdk_type1_dma *dma,
 out_forget:
 	while (i--)
 		kfree(xa_erase(&dma->pins, idx + i));
-	type1_lock_acct(dma, -npage);
+	mdk_type1_lock_acct(dma, -npage);
 out_unpin:
 	unpin_user_pages(pages, npage);
 	return ret;
@@ -531,304 +452,6 @@ static int type1_dma_rw(void *data, dma_addr_t user_iova, void *buf,
 	return ret;
 }
 
-/* --- Auxiliary domains ----------------------------------------------- */
-
-static int type1_mdk_prot(int prot)
-{
-	return (prot & IOMMU_READ ? MDK_IOMMU_READ : 0) |
-	       (prot & IOMMU_WRITE ? MDK_IOMMU_WRITE : 0);
-}
-
-/* Unpin and uncharge the pages @dma holds for the auxiliary domains. */
-static void type1_aux_unpin(struct mdk_type1 *t, struct mdk_type1_dma *dma)
-{
-	unsigned long npages = dma->size >> PAGE_SHIFT, i, n;
-
-	lockdep_assert_held(&t->lock);
-	if (!dma->aux_pages)
-		return;
-	for (i = 0; i < npages; i += n) {
-		n = min_t(unsigned long, npages - i, MDK_TYPE1_AUX_BATCH);
-		unpin_user_pages_dirty_lock(dma->aux_pages + i, n,
-					    dma->prot & IOMMU_WRITE);
-		cond_resched();
-	}
-	kvfree(dma->aux_pages);
-	dma->aux_pages = NULL;
-	type1_lock_acct(dma, -(long)npages);
-}
-
-/*
- * Pin every page of @dma for the auxiliary domains, charging them to
- * RLIMIT_MEMLOCK first so that an over-limit request pins nothing.
- */
-static int type1_aux_pin(struct mdk_type1 *t, struct mdk_type1_dma *dma)
-{
-	unsigned int flags = FOLL_LONGTERM |
-			     (dma->prot & IOMMU_WRITE ? FOLL_WRITE : 0);
-	unsigned long npages = dma->size >> PAGE_SHIFT, done = 0, n;
-	struct mm_struct *mm = dma->mm;
-	struct page **pages;
-	long pinned = 0;
-	int ret;
-
-	lockdep_assert_held(&t->lock);
-	if (dma->aux_pages)
-		return 0;
-	ret = type1_lock_acct(dma, npages);
-	if (ret) {
-		if (ret == -ENOMEM)
-			pr_warn_ratelimited(MDK_VFIO_PREFIX "%s (%d): RLIMIT_MEMLOCK (%lu) exceeded mapping for an IOMMU domain\n",
-					    dma->task->comm,
-					    task_pid_nr(dma->task),
-					    task_rlimit(dma->task,
-							RLIMIT_MEMLOCK));
-		return ret;
-	}
-	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages) {
-		ret = -ENOMEM;
-		goto out_uncharge;
-	}
-	if (!mmget_not_zero(mm)) {
-		ret = -ESRCH;
-		goto out_free;
-	}
-	for (; done < npages; done += pinned) {
-		n = min_t(unsigned long, npages - done, MDK_TYPE1_AUX_BATCH);
-		if (fatal_signal_pending(current)) {
-			pinned = -EINTR;
-			break;
-		}
-		mmap_read_lock(mm);
-		pinned = mdk_pin_user_pages_remote(mm, dma->vaddr +
-						   done * PAGE_SIZE, n, flags,
-						   pages + done, NULL);
-		mmap_read_unlock(mm);
-		if (pinned <= 0)
-			break;
-		cond_resched();
-	}
-	mmput(mm);
-	if (done < npages) {
-		ret = pinned < 0 ? pinned : -EFAULT;
-		unpin_user_pages(pages, done);
-		goto out_free;
-	}
-	dma->aux_pages = pages;
-	return 0;
-
-out_free:
-	kvfree(pages);
-out_uncharge:
-	type1_lock_acct(dma, -(long)npages);
-	return ret;
-}
-
-/*
- * Map the pinned pages of @dma into @domain, one call per physically
- * contiguous run (the page table uses large leaves where it can). All or
- * nothing.
- */
-static int type1_aux_map(struct mdk_type1_aux *aux,
-			 struct mdk_type1_dma *dma)
-{
-	unsigned long npages = dma->size >> PAGE_SHIFT, i, n;
-	int prot = type1_mdk_prot(dma->prot);
-	phys_addr_t phys;
-	int ret;
-
-	for (i = 0; i < npages; i += n) {
-		phys = page_to_phys(dma->aux_pages[i]);
-		for (n = 1; i + n < npages &&
-		     page_to_phys(dma->aux_pages[i + n]) ==
-		     phys + n * PAGE_SIZE; n++)
-			;
-		ret = mdk_iommu_map(aux->domain, dma->iova + i * PAGE_SIZE,
-				    phys, n * PAGE_SIZE, prot);
-		if (ret) {
-			if (i)
-				mdk_iommu_unmap(aux->domain, dma->iova,
-						i * PAGE_SIZE);
-			/* as upstream outside the IOVA ranges: EINVAL */
-			return ret == -ERANGE ? -EINVAL : ret;
-		}
-		cond_resched();
-	}
-	return 0;
-}
-
-static void type1_aux_unmap(struct mdk_type1_aux *aux,
-			    struct mdk_type1_dma *dma)
-{
-	size_t done = mdk_iommu_unmap(aux->domain, dma->iova, dma->size);
-
-	WARN_ON_ONCE(done != dma->size);
-}
-
-/*
- * A new mapping in a container with auxiliary domains: pin it, map it
- * into every domain. All or nothing.
- */
-static int type1_aux_add_dma(struct mdk_type1 *t, struct mdk_type1_dma *dma)
-{
-	struct mdk_type1_aux *aux;
-	int ret;
-
-	lockdep_assert_held(&t->lock);
-	if (list_empty(&t->aux))
-		return 0;
-	ret = type1_aux_pin(t, dma);
-	if (ret)
-		return ret;
-	list_for_each_entry(aux, &t->aux, entry) {
-		ret = type1_aux_map(aux, dma);
-		if (ret)
-			goto err_unmap;
-	}
-	return 0;
-
-err_unmap:
-	list_for_each_entry_continue_reverse(aux, &t->aux, entry)
-		type1_aux_unmap(aux, dma);
-	type1_aux_unpin(t, dma);
-	return ret;
-}
-
-/*
- * A mapping goes: out of every domain first (no DMA reaches its pages
- * once that returns), then unpinned.
- */
-static void type1_aux_remove_dma(struct mdk_type1 *t,
-				 struct mdk_type1_dma *dma)
-{
-	struct mdk_type1_aux *aux;
-
-	lockdep_assert_held(&t->lock);
-	if (!dma->aux_pages)
-		return;
-	list_for_each_entry(aux, &t->aux, entry)
-		type1_aux_unmap(aux, dma);
-	type1_aux_unpin(t, dma);
-}
-
-/* Unpin every mapping: the last auxiliary domain is gone. */
-static void type1_aux_unpin_all(struct mdk_type1 *t)
-{
-	struct mdk_type1_dma *dma;
-	struct rb_node *n;
-
-	lockdep_assert_held(&t->lock);
-	for (n = rb_first(&t->dmas); n; n = rb_next(n)) {
-		dma = rb_entry(n, struct mdk_type1_dma, node);
-		type1_aux_unpin(t, dma);
-	}
-}
-
-/*
- * A new domain mirrors every existing mapping (pinning them when it is
- * the container's first). All or nothing.
- */
-static int type1_aux_mirror(struct mdk_type1 *t, struct mdk_type1_aux *aux)
-{
-	struct mdk_type1_dma *dma;
-	struct rb_node *n;
-	int ret;
-
-	lockdep_assert_held(&t->lock);
-	for (n = rb_first(&t->dmas); n; n = rb_next(n)) {
-		dma = rb_entry(n, struct mdk_type1_dma, node);
-		ret = type1_aux_pin(t, dma);
-		if (ret)
-			goto err_unmap;
-		ret = type1_aux_map(aux, dma);
-		if (ret)
-			goto err_unmap;
-	}
-	return 0;
-
-err_unmap:
-	while ((n = rb_prev(&dma->node))) {
-		dma = rb_entry(n, struct mdk_type1_dma, node);
-		type1_aux_unmap(aux, dma);
-	}
-	if (list_empty(&t->aux))
-		type1_aux_unpin_all(t);
-	return ret;
-}
-
-static struct mdk_type1_aux *type1_aux_find(struct mdk_type1 *t,
-					    struct mdk_vfio_group *group)
-{
-	struct mdk_type1_aux *aux;
-
-	lockdep_assert_held(&t->lock);
-	list_for_each_entry(aux, &t->aux, entry)
-		if (aux->group == group)
-			return aux;
-	return NULL;
-}
-
-/*
- * The group of a device with an AUX-capable IOMMU joins: give it a
- * domain, attach it (which allocates its PASID, under the IOMMU's quota),
- * mirror the mappings into it.
- */
-static int type1_aux_attach(struct mdk_type1 *t, struct mdk_vfio_group *group,
-			    struct mdk_iommu_dev *idev)
-{
-	struct mdk_type1_aux *aux;
-	int ret;
-
-	aux = kzalloc(sizeof(*aux), GFP_KERNEL_ACCOUNT);
-	if (!aux)
-		return -ENOMEM;
-	aux->group = group;
-	aux->idev = idev;
-	aux->domain = mdk_iommu_domain_alloc();
-	if (IS_ERR_OR_NULL(aux->domain)) {
-		ret = aux->domain ? PTR_ERR(aux->domain) : -ENOMEM;
-		goto out_free;
-	}
-	ret = mdk_iommu_aux_attach_device(aux->domain, idev);
-	if (ret)
-		goto out_free_domain;
-	ret = mdk_iommu_aux_get_pasid(aux->domain, idev);
-	if (ret < 0)
-		goto out_detach;
-	aux->pasid = ret;
-
-	mutex_lock(&t->lock);
-	ret = type1_aux_mirror(t, aux);
-	if (!ret)
-		list_add_tail(&aux->entry, &t->aux);
-	mutex_unlock(&t->lock);
-	if (ret)
-		goto out_detach;
-	return 0;
-
-out_detach:
-	mdk_iommu_aux_detach_device(aux->domain, idev);
-out_free_domain:
-	mdk_iommu_domain_free(aux->domain);
-out_free:
-	kfree(aux);
-	return ret;
-}
-
-static int type1_device_pasid(void *data, struct mdk_vfio_device *vdev)
-{
-	struct mdk_type1 *t = data;
-	struct mdk_type1_aux *aux;
-	int ret;
-
-	mutex_lock(&t->lock);
-	aux = type1_aux_find(t, vdev->group);
-	ret = aux ? aux->pasid : -ENODEV;
-	mutex_unlock(&t->lock);
-	return ret;
-}
-
 /*
  * Free @dma. Its pins must be gone (the callers see to it); it leaves the
  * auxiliary domains here.
@@ -837,7 +460,7 @@ static void type1_remove_dma(struct mdk_type1 *t, struct mdk_type1_dma *dma)
 {
 	lockdep_assert_held(&t->lock);
 	WARN_ON_ONCE(dma->npinned);
-	type1_aux_remove_dma(t, dma);
+	mdk_type1_aux_remove_dma(t, dma);
 	rb_erase(&dma->node, &t->dmas);
 	t->dma_avail++;
 	xa_destroy(&dma->pins);
@@ -903,7 +526,7 @@ static int type1_map_dma(struct mdk_type1 *t, void __user *arg)
 	dma->mm = current->mm;
 	mmgrab(dma->mm);
 	/* Only auxiliary domains pin at map time. */
-	ret = type1_aux_add_dma(t, dma);
+	ret = mdk_type1_aux_add_dma(t, dma);
 	if (ret)
 		goto out_put;
 	type1_link(t, dma);
@@ -1035,7 +658,7 @@ static int type1_get_info(struct mdk_type1 *t, void __user *arg)
 	struct mdk_vfio_info_cap caps = { };
 	struct vfio_iommu_type1_info info;
 	struct vfio_info_cap_header *hdr;
-	u64 iova_last = U64_MAX;
+	u64 iova_last;
 	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
@@ -1052,8 +675,7 @@ static int type1_get_info(struct mdk_type1 *t, void __user *arg)
 
 	/* Every IOVA is usable, but for the auxiliary domains' page tables. */
 	mutex_lock(&t->lock);
-	if (!list_empty(&t->aux))
-		iova_last = MDK_TYPE1_AUX_IOVA_LAST;
+	iova_last = mdk_type1_aux_iova_last(t);
 	mutex_unlock(&t->lock);
 	hdr = mdk_vfio_info_cap_add(&caps, struct_size(range, iova_ranges, 1),
 				    VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1);
@@ -1162,49 +784,23 @@ static void type1_release(void *data)
 }
 
 /*
- * Emulated groups only (hardware IOMMU groups are not supported). The
- * device list of an emulated group is its one device, set before the
- * group is visible; its unregistration detaches the group from the
- * container (under our caller's group_lock) before the device is freed.
+ * Emulated groups only (hardware IOMMU groups are not supported); one
+ * whose device has an AUX-capable IOMMU gets an auxiliary domain.
  */
 static int type1_attach_group(void *data, struct mdk_vfio_group *group)
 {
-	struct mdk_vfio_device *vdev;
-
 	if (group->type != MDK_VFIO_EMULATED_IOMMU)
 		return -EINVAL;
-	vdev = list_first_entry_or_null(&group->device_list,
-					struct mdk_vfio_device, group_entry);
-	if (!vdev || !vdev->iommu_dev ||
-	    !mdk_iommu_dev_feature_enabled(vdev->iommu_dev,
-					   MDK_IOMMU_DEV_FEAT_AUX))
-		return 0;
-	return type1_aux_attach(data, group, vdev->iommu_dev);
+	return mdk_type1_aux_attach_group(data, group);
 }
 
 /*
- * Mappings stay until UNMAP_DMA or the release of the container; the
- * group's auxiliary domain goes now: detached (its PASID resolves no
- * more), freed, and when it was the last, the pins go too.
+ * Mappings stay until UNMAP_DMA or the release of the container; only the
+ * group's auxiliary domain goes now.
  */
 static void type1_detach_group(void *data, struct mdk_vfio_group *group)
 {
-	struct mdk_type1 *t = data;
-	struct mdk_type1_aux *aux;
-
-	mutex_lock(&t->lock);
-	aux = type1_aux_find(t, group);
-	if (!aux) {
-		mutex_unlock(&t->lock);
-		return;
-	}
-	list_del(&aux->entry);
-	mdk_iommu_aux_detach_device(aux->domain, aux->idev);
-	mdk_iommu_domain_free(aux->domain);
-	kfree(aux);
-	if (list_empty(&t->aux))
-		type1_aux_unpin_all(t);
-	mutex_unlock(&t->lock);
+	mdk_type1_aux_detach_group(data, group);
 }
 
 static void type1_register_device(void *data, struct mdk_vfio_device *vdev)
@@ -1242,7 +838,7 @@ const struct mdk_vfio_iommu_ops mdk_vfio_type1_ops = {
 	.pin_pages		= type1_pin_pages,
 	.unpin_pages		= type1_unpin_pages,
 	.dma_rw			= type1_dma_rw,
-	.device_pasid		= type1_device_pasid,
+	.device_pasid		= mdk_type1_aux_device_pasid,
 };
 
 /**
