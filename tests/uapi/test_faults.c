@@ -69,6 +69,7 @@ static unsigned int sweeps_left = NR_SWEEPS;
 static int fail_nth = -1;	/* /proc/self/task/<tid>/fail-nth */
 static long page_kb;
 static char why[256];		/* first inconsistency a check found */
+static bool injected;		/* the last run() had its fault injected */
 
 /* Record why a check failed (the first reason wins); returns false. */
 static bool bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,6 +83,11 @@ static bool bad(const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+static int errno_of(long r)
+{
+	return r < 0 ? -errno : 0;
 }
 
 /* ---- fail-nth ---- */
@@ -104,25 +110,29 @@ static bool fi_disarm(void)
 {
 	char b[16] = "";
 	ssize_t n = pread(fail_nth, b, sizeof(b) - 1, 0);
-	bool injected = n > 0 && atoi(b) == 0;
+	bool inj = n > 0 && atoi(b) == 0;
 
 	(void)!pwrite(fail_nth, "0", 1, 0);
 	n = pread(fail_nth, b, sizeof(b) - 1, 0);
 	if (n <= 0 || atoi(b) != 0)
 		tap_bail("disarm fail-nth: %zd", n);
-	return injected;
+	return inj;
 }
+
+/* debugfs knobs: the value for the sweeps, then the one to restore */
+static const char *const fi_knobs[][3] = {
+	{ DEBUGFS "/failslab/ignore-gfp-wait", "N", "Y" },
+	{ DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N", "Y" },
+	{ DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N", "Y" },
+	{ DEBUGFS "/fail_page_alloc/min-order", "0", "1" },
+	{ DEBUGFS "/failslab/verbose", "0", NULL },
+	{ DEBUGFS "/fail_page_alloc/verbose", "0", NULL },
+};
+
+#define NR_KNOBS	(sizeof(fi_knobs) / sizeof(fi_knobs[0]))
 
 static bool fi_setup(void)
 {
-	static const char *const knobs[][2] = {
-		{ DEBUGFS "/failslab/ignore-gfp-wait", "N" },
-		{ DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N" },
-		{ DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N" },
-		{ DEBUGFS "/fail_page_alloc/min-order", "0" },
-		{ DEBUGFS "/failslab/verbose", "0" },
-		{ DEBUGFS "/fail_page_alloc/verbose", "0" },
-	};
 	char path[64];
 	unsigned int i;
 
@@ -131,9 +141,9 @@ static bool fi_setup(void)
 	if (!mdk_path_exists(path) || !mdk_path_exists(DEBUGFS "/failslab") ||
 	    !mdk_path_exists(DEBUGFS "/fail_page_alloc"))
 		return false;
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-		if (mdk_write_file(knobs[i][0], knobs[i][1]))
-			tap_bail("set %s", knobs[i][0]);
+	for (i = 0; i < NR_KNOBS; i++)
+		if (mdk_write_file(fi_knobs[i][0], fi_knobs[i][1]))
+			tap_bail("set %s", fi_knobs[i][0]);
 	fail_nth = open(path, O_RDWR | O_CLOEXEC);
 	if (fail_nth < 0)
 		tap_bail("open %s: %s", path, strerror(errno));
@@ -142,10 +152,11 @@ static bool fi_setup(void)
 
 static void fi_restore(void)
 {
-	mdk_write_file(DEBUGFS "/failslab/ignore-gfp-wait", "Y");
-	mdk_write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "Y");
-	mdk_write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "Y");
-	mdk_write_file(DEBUGFS "/fail_page_alloc/min-order", "1");
+	unsigned int i;
+
+	for (i = 0; i < NR_KNOBS; i++)
+		if (fi_knobs[i][2])
+			mdk_write_file(fi_knobs[i][0], fi_knobs[i][2]);
 	close(fail_nth);
 }
 
@@ -165,69 +176,84 @@ static int count_dir(const char *path)
 	return n;
 }
 
+enum {
+	S_DEVS, S_GROUPS, S_AVAIL_MTTY, S_AVAIL_PT, S_VMLCK, S_MDEV_REF,
+	S_VFIO_REF, NR_S
+};
+
 struct state {
-	int ndevs, ngroups;
-	long avail_mtty, avail_pt, vmlck, mdev_ref, vfio_ref;
+	long v[NR_S];
+};
+
+static const char *const state_name[NR_S] = {
+	"mdev devices", "IOMMU groups", "mtty available_instances",
+	"pintest available_instances", "VmLck kB", "mdk_mdev refcnt",
+	"mdk_vfio refcnt",
 };
 
 static void snap(struct state *s)
 {
-	s->ndevs = count_dir(MDEV_DEVICES);
-	s->ngroups = count_dir("/sys/kernel/iommu_groups");
-	s->avail_mtty = mdk_available(MTTY_PARENT, MTTY_TYPE);
-	s->avail_pt = mdk_available(PT_PARENT, PT_TYPE);
-	s->vmlck = mdk_vmlck_kb();
-	s->mdev_ref = mdk_read_long("/sys/module/mdk_mdev/refcnt");
-	s->vfio_ref = mdk_read_long("/sys/module/mdk_vfio/refcnt");
+	s->v[S_DEVS] = count_dir(MDEV_DEVICES);
+	s->v[S_GROUPS] = count_dir("/sys/kernel/iommu_groups");
+	s->v[S_AVAIL_MTTY] = mdk_available(MTTY_PARENT, MTTY_TYPE);
+	s->v[S_AVAIL_PT] = mdk_available(PT_PARENT, PT_TYPE);
+	s->v[S_VMLCK] = mdk_vmlck_kb();
+	s->v[S_MDEV_REF] = mdk_read_long("/sys/module/mdk_mdev/refcnt");
+	s->v[S_VFIO_REF] = mdk_read_long("/sys/module/mdk_vfio/refcnt");
 }
 
-/* Compare with @want; @dev more mtty-1 devices expected. */
+/* Compare with @want; @dev more mtty-1 devices, @lck_kb more locked. */
 static bool state_is(const struct state *want, int dev, long lck_kb)
 {
+	const long delta[NR_S] = {
+		[S_DEVS] = dev, [S_GROUPS] = dev, [S_AVAIL_MTTY] = -dev,
+		[S_VMLCK] = lck_kb,
+	};
 	struct state s;
+	unsigned int i;
 
 	snap(&s);
-	if (s.ndevs != want->ndevs + dev)
-		return bad("%d mdev devices, want %d", s.ndevs,
-			   want->ndevs + dev);
-	if (s.ngroups != want->ngroups + dev)
-		return bad("%d IOMMU groups, want %d", s.ngroups,
-			   want->ngroups + dev);
-	if (s.avail_mtty != want->avail_mtty - dev)
-		return bad("mtty available_instances %ld, want %ld",
-			   s.avail_mtty, want->avail_mtty - dev);
-	if (s.avail_pt != want->avail_pt)
-		return bad("pintest available_instances %ld, want %ld",
-			   s.avail_pt, want->avail_pt);
-	if (s.vmlck != want->vmlck + lck_kb)
-		return bad("VmLck %ld kB, want %ld", s.vmlck,
-			   want->vmlck + lck_kb);
-	if (s.mdev_ref != want->mdev_ref || s.vfio_ref != want->vfio_ref)
-		return bad("module refcnt mdev %ld vfio %ld, want %ld %ld",
-			   s.mdev_ref, s.vfio_ref, want->mdev_ref,
-			   want->vfio_ref);
+	for (i = 0; i < NR_S; i++)
+		if (s.v[i] != want->v[i] + delta[i])
+			return bad("%s %ld, want %ld", state_name[i], s.v[i],
+				   want->v[i] + delta[i]);
 	return true;
-}
-
-/* An errno an operation may return for an injected fault. */
-static bool clean_errno(int e)
-{
-	return e == ENOMEM || e == EFAULT;
 }
 
 /* ---- one sweep ---- */
 
 /*
- * An operation: prepare() without faults, run() one system call under
- * fail-nth (0 or -errno), check() the outcome and put everything back
- * as prepare() found it (false on an inconsistency, with why[] set).
+ * An operation: prepare() without faults (optional), run() one system
+ * call under fail-nth (0 or -errno), then check the outcome and put
+ * everything back as prepare() found it. Most operations: after a failed
+ * run, undone() (optional) finds no trace of it and run() without a
+ * fault must then succeed; done() checks the operation's whole job.
+ * Others check(ret) all by themselves. A check returns false on an
+ * inconsistency, with why[] set.
  */
 struct op {
 	const char *name;
 	bool (*prepare)(void);
 	int (*run)(void);
-	bool (*check)(int ret, bool injected);
+	bool (*undone)(void);
+	bool (*done)(void);
+	bool (*check)(int ret);
 };
+
+static bool check(const struct op *op, int ret)
+{
+	if (op->check)
+		return op->check(ret);
+	if (ret < 0 && op->undone && !op->undone())
+		return false;
+	if (ret < 0) {
+		injected = false;	/* the outcome is the retry's */
+		ret = op->run();
+		if (ret < 0)
+			return bad("%s again: %s", op->name, strerror(-ret));
+	}
+	return op->done();
+}
 
 static void sweep(const struct op *op)
 {
@@ -242,8 +268,6 @@ static void sweep(const struct op *op)
 	if (sweeps_left > 1)
 		sweeps_left--;
 	for (n = 1; n <= MAX_STEPS && mdk_now_ms() < end; n++) {
-		bool inj;
-
 		why[0] = 0;
 		if (op->prepare && !op->prepare()) {
 			ok = false;
@@ -251,19 +275,19 @@ static void sweep(const struct op *op)
 		}
 		fi_arm(n);
 		ret = op->run();
-		inj = fi_disarm();
-		faults += inj;
-		if (ret < 0 && !inj)
+		injected = fi_disarm();
+		faults += injected;
+		if (ret < 0 && !injected)
 			bad("failed without an injected fault: %s",
 			    strerror(-ret));
-		else if (ret < 0 && !clean_errno(-ret))
+		else if (ret < 0 && ret != -ENOMEM && ret != -EFAULT)
 			bad("errno %d (%s) for an injected fault", -ret,
 			    strerror(-ret));
-		if (!op->check(ret, inj) || why[0]) {
+		if (!check(op, ret) || why[0]) {
 			ok = false;
 			break;
 		}
-		if (ret >= 0 && !inj) {
+		if (ret >= 0 && !injected) {
 			done = true;
 			break;
 		}
@@ -279,10 +303,13 @@ static void sweep(const struct op *op)
 	tap_ok(ok, "%s: every injected fault handled cleanly", op->name);
 }
 
-static int errno_of(long r)
+static void sweep_all(const struct op *ops, unsigned int nr)
 {
-	return r < 0 ? -errno : 0;
+	while (nr--)
+		sweep(ops++);
 }
+
+#define SWEEP_ALL(ops)	sweep_all(ops, sizeof(ops) / sizeof(ops[0]))
 
 /* ---- shared fixtures ---- */
 
@@ -292,22 +319,9 @@ static int sysfs_fd = -1;
 static struct mdk_vfio v = { -1, -1, -1, -1 };
 static char *buf;		/* MAP_PAGES of anonymous memory */
 
-static void close_all(void)
-{
-	mdk_vfio_close(&v);
-}
-
 static int write_fd(int fd, const char *s)
 {
 	return errno_of(pwrite(fd, s, strlen(s), 0));
-}
-
-static int open_fd(const char *fmt, const char *a, const char *b)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), fmt, a, b);
-	return open(path, O_WRONLY | O_CLOEXEC);
 }
 
 static bool dev_complete(const char *id)
@@ -363,27 +377,24 @@ static const char *devnode_repair(const char *id)
 	return node;
 }
 
-static bool create_check(int ret, bool injected)
+static bool create_undone(void)
 {
-	const char *node = NULL;
+	if (mdk_group_id(uuid) != -ENOENT)
+		return bad("failed create left %s behind", uuid);
+	return state_is(&base, 0, 0);	/* and the UUID is free again */
+}
 
-	if (ret == 0 && injected)
-		node = devnode_repair(uuid);
-	if (ret < 0) {
-		if (mdk_group_id(uuid) != -ENOENT)
-			return bad("failed create left %s behind", uuid);
-		if (!state_is(&base, 0, 0))
-			return false;
-		/* the UUID is free again */
-		if (mdk_create(MTTY_PARENT, MTTY_TYPE, uuid))
-			return bad("create again: %s", strerror(errno));
-	}
+static bool create_done(void)
+{
+	const char *node = injected ? devnode_repair(uuid) : NULL;
+	int ret;
+
 	if (!dev_complete(uuid) || !state_is(&base, 1, 0))
 		return false;
 	ret = mdk_vfio_open(uuid, &v);
 	if (ret)
 		bad("open the new device through VFIO: %s", strerror(-ret));
-	close_all();
+	mdk_vfio_close(&v);
 	if (mdk_remove(uuid))
 		return bad("remove the new device");
 	if (node)
@@ -391,29 +402,16 @@ static bool create_check(int ret, bool injected)
 	return !why[0] && state_is(&base, 0, 0);
 }
 
-static void sweep_create(void)
-{
-	static const struct op op = {
-		"mdev create", create_prepare, create_run, create_check
-	};
-	const char *path = MTTY_TYPES MTTY_TYPE "/create";
-
-	sysfs_fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (sysfs_fd < 0)
-		tap_bail("open %s", path);
-	sweep(&op);
-	close(sysfs_fd);
-}
-
 static bool remove_prepare(void)
 {
+	char path[128];
+
 	uuid[0] = 0;
 	if (mdk_create(MTTY_PARENT, MTTY_TYPE, uuid))
 		return bad("create a device: %s", strerror(errno));
-	sysfs_fd = open_fd(MDEV_DEVICES "/%s/%s", uuid, "remove");
-	if (sysfs_fd < 0)
-		return bad("open remove: %s", strerror(errno));
-	return true;
+	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
+	sysfs_fd = open(path, O_WRONLY | O_CLOEXEC);
+	return sysfs_fd >= 0 || bad("open remove: %s", strerror(errno));
 }
 
 static int remove_run(void)
@@ -421,31 +419,47 @@ static int remove_run(void)
 	return write_fd(sysfs_fd, "1");
 }
 
-static bool remove_check(int ret, bool injected)
+static bool remove_undone(void)
 {
-	(void)injected;
+	if (!dev_complete(uuid) || !state_is(&base, 1, 0))
+		return false;
+	if (mdk_vfio_open(uuid, &v))
+		return bad("device unusable after a failed remove");
+	mdk_vfio_close(&v);
+	return true;
+}
+
+static bool remove_done(void)
+{
 	close(sysfs_fd);
-	if (ret < 0) {
-		if (!dev_complete(uuid) || !state_is(&base, 1, 0))
-			return false;
-		if (mdk_vfio_open(uuid, &v))
-			return bad("device unusable after a failed remove");
-		close_all();
-		if (mdk_remove(uuid))
-			return bad("remove again: %s", strerror(errno));
-	}
+	sysfs_fd = -1;
 	if (mdk_group_id(uuid) != -ENOENT)
 		return bad("removed device still in sysfs");
 	return state_is(&base, 0, 0);
 }
 
-static void sweep_remove(void)
+static void sweep_mdev(void)
 {
-	static const struct op op = {
-		"mdev remove", remove_prepare, remove_run, remove_check
+	static const struct op create = {
+		.name = "mdev create", .prepare = create_prepare,
+		.run = create_run, .undone = create_undone,
+		.done = create_done,
+	}, remove = {
+		.name = "mdev remove", .prepare = remove_prepare,
+		.run = remove_run, .undone = remove_undone,
+		.done = remove_done,
 	};
+	const char *path = MTTY_TYPES MTTY_TYPE "/create";
 
-	sweep(&op);
+	sysfs_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (sysfs_fd < 0)
+		tap_bail("open %s", path);
+	sweep(&create);
+	close(sysfs_fd);
+	sysfs_fd = -1;
+	sweep(&remove);
+	if (sysfs_fd >= 0)	/* a failed step's */
+		close(sysfs_fd);
 }
 
 /* ---- VFIO group, container, IOMMU, device fd (a pintest device) ---- */
@@ -461,41 +475,38 @@ static int group_flags(void)
 	return st.flags;
 }
 
+/* Close all; the group must not be left busy: open it afresh, close. */
+static bool closes_clean(void)
+{
+	int fd;
+
+	mdk_vfio_close(&v);
+	fd = open(group_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return bad("open %s: %s", group_path, strerror(errno));
+	close(fd);
+	return state_is(&base, 0, 0);
+}
+
 static int group_open_run(void)
 {
 	v.group = open(group_path, O_RDWR | O_CLOEXEC);
 	return errno_of(v.group);
 }
 
-/* The group must not be left busy: open it afresh, then close. */
-static bool group_reopens(void)
+static bool group_open_check(int ret)
 {
-	int fd = open(group_path, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return bad("open %s: %s", group_path, strerror(errno));
-	close(fd);
-	return true;
-}
-
-static bool group_open_check(int ret, bool injected)
-{
-	(void)injected;
-	if (ret == 0) {
-		if (group_flags() != VFIO_GROUP_FLAGS_VIABLE)
-			return bad("new group fd: status %d", group_flags());
-		close_all();
-	}
-	return group_reopens() && state_is(&base, 0, 0);
+	if (ret == 0 && group_flags() != VFIO_GROUP_FLAGS_VIABLE)
+		return bad("new group fd: status %d", group_flags());
+	return closes_clean();
 }
 
 static bool open_group_container(void)
 {
 	v.container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	v.group = open(group_path, O_RDWR | O_CLOEXEC);
-	if (v.container < 0 || v.group < 0)
-		return bad("open container and group: %s", strerror(errno));
-	return true;
+	return (v.container >= 0 && v.group >= 0) ||
+	       bad("open container and group: %s", strerror(errno));
 }
 
 static int set_container_run(void)
@@ -504,34 +515,32 @@ static int set_container_run(void)
 			      &v.container));
 }
 
-static bool set_container_check(int ret, bool injected)
+static bool set_container_undone(void)
 {
 	int f = group_flags();
 
-	(void)injected;
-	if (ret < 0) {
-		if (f != VFIO_GROUP_FLAGS_VIABLE)
-			return bad("status %d after a failed SET_CONTAINER", f);
-		if (set_container_run())
-			return bad("SET_CONTAINER again: %s", strerror(errno));
-		f = group_flags();
-	}
+	return f == VFIO_GROUP_FLAGS_VIABLE ||
+	       bad("status %d after a failed SET_CONTAINER", f);
+}
+
+static bool set_container_done(void)
+{
+	int f = group_flags();
+
 	if (f != (VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET))
 		return bad("status %d after SET_CONTAINER", f);
 	if (ioctl(v.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		return bad("SET_IOMMU after SET_CONTAINER: %s",
 			   strerror(errno));
-	close_all();
-	return group_reopens() && state_is(&base, 0, 0);
+	return closes_clean();
 }
 
 static bool set_iommu_prepare(void)
 {
 	if (!open_group_container())
 		return false;
-	if (set_container_run())
-		return bad("SET_CONTAINER: %s", strerror(errno));
-	return true;
+	return !set_container_run() ||
+	       bad("SET_CONTAINER: %s", strerror(errno));
 }
 
 static int set_iommu_run(void)
@@ -540,33 +549,30 @@ static int set_iommu_run(void)
 			      VFIO_TYPE1v2_IOMMU));
 }
 
-static bool set_iommu_check(int ret, bool injected)
+static bool set_iommu_undone(void)
 {
-	(void)injected;
-	if (ret < 0) {
-		errno = 0;
-		if (ioctl(v.group, VFIO_GROUP_GET_DEVICE_FD, uuid) >= 0 ||
-		    errno != EINVAL)
-			return bad("GET_DEVICE_FD after a failed SET_IOMMU: %s",
-				   strerror(errno));
-		if (set_iommu_run())
-			return bad("SET_IOMMU again: %s", strerror(errno));
-	}
+	errno = 0;
+	if (ioctl(v.group, VFIO_GROUP_GET_DEVICE_FD, uuid) >= 0 ||
+	    errno != EINVAL)
+		return bad("GET_DEVICE_FD after a failed SET_IOMMU: %s",
+			   strerror(errno));
+	return true;
+}
+
+static bool set_iommu_done(void)
+{
 	v.device = ioctl(v.group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 	if (v.device < 0)
 		return bad("GET_DEVICE_FD after SET_IOMMU: %s",
 			   strerror(errno));
-	close_all();
-	return group_reopens() && state_is(&base, 0, 0);
+	return closes_clean();
 }
 
 static bool get_fd_prepare(void)
 {
 	if (!set_iommu_prepare())
 		return false;
-	if (set_iommu_run())
-		return bad("SET_IOMMU: %s", strerror(errno));
-	return true;
+	return !set_iommu_run() || bad("SET_IOMMU: %s", strerror(errno));
 }
 
 static int get_fd_run(void)
@@ -575,37 +581,29 @@ static int get_fd_run(void)
 	return errno_of(v.device);
 }
 
-static bool get_fd_check(int ret, bool injected)
+static bool get_fd_done(void)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
-	(void)injected;
-	if (ret < 0 && get_fd_run() < 0)
-		return bad("GET_DEVICE_FD again: %s", strerror(errno));
 	if (ioctl(v.device, VFIO_DEVICE_GET_INFO, &info) ||
 	    !(info.flags & VFIO_DEVICE_FLAGS_PCI))
 		return bad("GET_INFO on the new device fd: %s",
 			   strerror(errno));
-	close_all();
-	return group_reopens() && state_is(&base, 0, 0);
+	return closes_clean();
 }
 
-static void sweep_vfio_open(void)
-{
-	static const struct op ops[] = {
-		{ "group open", NULL, group_open_run, group_open_check },
-		{ "SET_CONTAINER", open_group_container, set_container_run,
-		  set_container_check },
-		{ "SET_IOMMU", set_iommu_prepare, set_iommu_run,
-		  set_iommu_check },
-		{ "GET_DEVICE_FD", get_fd_prepare, get_fd_run,
-		  get_fd_check },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		sweep(&ops[i]);
-}
+static const struct op vfio_open_ops[] = {
+	{ .name = "group open", .run = group_open_run,
+	  .check = group_open_check },
+	{ .name = "SET_CONTAINER", .prepare = open_group_container,
+	  .run = set_container_run, .undone = set_container_undone,
+	  .done = set_container_done },
+	{ .name = "SET_IOMMU", .prepare = set_iommu_prepare,
+	  .run = set_iommu_run, .undone = set_iommu_undone,
+	  .done = set_iommu_done },
+	{ .name = "GET_DEVICE_FD", .prepare = get_fd_prepare,
+	  .run = get_fd_run, .done = get_fd_done },
+};
 
 /* ---- DMA mappings and vendor pinning (pintest device open) ---- */
 
@@ -673,36 +671,36 @@ static bool mapped_and_unmaps(void)
 	return state_is(&opened, 0, 0);
 }
 
-static bool map_check(int ret, bool injected)
+static bool map_undone(void)
 {
-	(void)injected;
-	if (ret < 0) {
-		if (!state_is(&opened, 0, 0))
-			return false;
-		if (unmap_run_size() != 0)
-			return bad("failed MAP_DMA left a mapping");
-		if (map_run())
-			return bad("MAP_DMA again: %s", strerror(errno));
-	}
-	return mapped_and_unmaps();
+	if (!state_is(&opened, 0, 0))
+		return false;
+	return unmap_run_size() == 0 || bad("failed MAP_DMA left a mapping");
 }
 
-/* Map and pin PIN_PAGES through the device. */
-static bool map_pin_prepare(void)
+/* Map and set the pintest registers up to pin PIN_PAGES. */
+static bool pin_prepare(void)
 {
 	if (map_run())
 		return bad("MAP_DMA: %s", strerror(errno));
 	if (reg_w(R_IOVA, MAP_IOVA, 8) || reg_w(R_NPAGES, PIN_PAGES, 4) ||
 	    reg_w(R_PROT, 3, 4))
 		return bad("write pintest registers: %s", strerror(errno));
+	return true;
+}
+
+/* Map and pin PIN_PAGES through the device. */
+static bool map_pin_prepare(void)
+{
+	if (!pin_prepare())
+		return false;
 	if (pin_cmd(CMD_PIN) || reg_r(R_RESULT) != PIN_PAGES)
 		return bad("pin %d pages: %ld", PIN_PAGES, reg_r(R_RESULT));
 	return state_is(&opened, 0, PIN_PAGES * page_kb);
 }
 
-static bool unmap_check(int ret, bool injected)
+static bool unmap_check(int ret)
 {
-	(void)injected;
 	/* EFAULT writing the unmapped size back: the unmap is done */
 	if (ret == -EFAULT && reg_r(R_PINNED) == 0)
 		ret = 0;
@@ -721,16 +719,6 @@ static bool unmap_check(int ret, bool injected)
 	return state_is(&opened, 0, 0);
 }
 
-static bool pin_prepare(void)
-{
-	if (map_run())
-		return bad("MAP_DMA: %s", strerror(errno));
-	if (reg_w(R_IOVA, MAP_IOVA, 8) || reg_w(R_NPAGES, PIN_PAGES, 4) ||
-	    reg_w(R_PROT, 3, 4))
-		return bad("write pintest registers: %s", strerror(errno));
-	return true;
-}
-
 /*
  * The allocations happen inside the BAR0 write that starts the command:
  * the pwrite succeeds and RESULT holds the command's return value.
@@ -740,7 +728,7 @@ static int pin_run(void)
 	return pin_cmd(CMD_PIN);
 }
 
-static bool pin_check(int ret, bool injected)
+static bool pin_check(int ret)
 {
 	long res = reg_r(R_RESULT), pinned = reg_r(R_PINNED);
 
@@ -762,20 +750,6 @@ static bool pin_check(int ret, bool injected)
 			return bad("unpin: %ld", reg_r(R_RESULT));
 	}
 	return mapped_and_unmaps();
-}
-
-static void sweep_dma(void)
-{
-	static const struct op ops[] = {
-		{ "MAP_DMA", NULL, map_run, map_check },
-		{ "UNMAP_DMA of pinned pages", map_pin_prepare, unmap_run,
-		  unmap_check },
-		{ "vendor pin", pin_prepare, pin_run, pin_check },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		sweep(&ops[i]);
 }
 
 /* ---- interrupts ---- */
@@ -818,9 +792,7 @@ static bool fires(void)
 static bool efd_prepare(void)
 {
 	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (efd < 0)
-		return bad("eventfd: %s", strerror(errno));
-	return true;
+	return efd >= 0 || bad("eventfd: %s", strerror(errno));
 }
 
 static int trigger_run(void)
@@ -828,11 +800,10 @@ static int trigger_run(void)
 	return set_irqs(EFD_TRIGGER, irq_index, 1, efd);
 }
 
-static bool trigger_check(int ret, bool injected)
+static bool trigger_check(int ret)
 {
 	bool ok = true;
 
-	(void)injected;
 	if (ret < 0) {
 		if (fires())
 			ok = bad("a failed SET_IRQS left the eventfd armed");
@@ -854,11 +825,10 @@ static int unmask_run(void)
 	return set_irqs(EFD_UNMASK, irq_index, 1, efd);
 }
 
-static bool unmask_check(int ret, bool injected)
+static bool unmask_check(int ret)
 {
 	bool ok = true;
 
-	(void)injected;
 	if (ret < 0 && unmask_run())
 		ok = bad("SET_IRQS UNMASK again: %s", strerror(errno));
 	if (set_irqs(EFD_UNMASK, irq_index, 1, -1))
@@ -869,21 +839,22 @@ static bool unmask_check(int ret, bool injected)
 
 static void sweep_irqs(void)
 {
-	static const struct op trig = {
-		NULL, efd_prepare, trigger_run, trigger_check
+	static const struct op intx = {
+		.name = "SET_IRQS INTx eventfd", .prepare = efd_prepare,
+		.run = trigger_run, .check = trigger_check,
 	}, unmask = {
-		"SET_IRQS INTx unmask eventfd", efd_prepare, unmask_run,
-		unmask_check
+		.name = "SET_IRQS INTx unmask eventfd", .prepare = efd_prepare,
+		.run = unmask_run, .check = unmask_check,
+	}, msi = {
+		.name = "SET_IRQS MSI eventfd", .prepare = efd_prepare,
+		.run = trigger_run, .check = trigger_check,
 	};
-	struct op op = trig;
 
 	irq_index = VFIO_PCI_INTX_IRQ_INDEX;
-	op.name = "SET_IRQS INTx eventfd";
-	sweep(&op);
+	sweep(&intx);
 	sweep(&unmask);
 	irq_index = VFIO_PCI_MSI_IRQ_INDEX;
-	op.name = "SET_IRQS MSI eventfd";
-	sweep(&op);
+	sweep(&msi);
 }
 
 /* ---- device close with pins and eventfds armed (pintest) ---- */
@@ -911,11 +882,10 @@ static int close_run(void)
 	return ret;
 }
 
-static bool close_check(int ret, bool injected)
+static bool close_check(int ret)
 {
 	bool ok = true;
 
-	(void)injected;
 	close(efd);
 	close(ufd);
 	if (ret)
@@ -936,14 +906,16 @@ static bool close_check(int ret, bool injected)
 	       state_is(&opened, 0, 0);
 }
 
-static void sweep_close(void)
-{
-	static const struct op op = {
-		"device close", close_prepare, close_run, close_check
-	};
-
-	sweep(&op);
-}
+static const struct op dma_ops[] = {
+	{ .name = "MAP_DMA", .run = map_run, .undone = map_undone,
+	  .done = mapped_and_unmaps },
+	{ .name = "UNMAP_DMA of pinned pages", .prepare = map_pin_prepare,
+	  .run = unmap_run, .check = unmap_check },
+	{ .name = "vendor pin", .prepare = pin_prepare, .run = pin_run,
+	  .check = pin_check },
+	{ .name = "device close", .prepare = close_prepare, .run = close_run,
+	  .check = close_check },
+};
 
 /* ---- parent register/unregister: load and unload mdk_mtty ---- */
 
@@ -974,11 +946,13 @@ static bool mtty_absent(void)
 		return bad("parent %s left in sysfs", MTTY_PARENT);
 	if (mdk_available(MTTY_PARENT, MTTY_TYPE) != -1)
 		return bad("type left behind");
-	if (count_dir(MDEV_DEVICES) != base.ndevs ||
-	    count_dir("/sys/kernel/iommu_groups") != base.ngroups)
+	if (count_dir(MDEV_DEVICES) != base.v[S_DEVS] ||
+	    count_dir("/sys/kernel/iommu_groups") != base.v[S_GROUPS])
 		return bad("devices or groups changed");
-	if (mdk_read_long("/sys/module/mdk_mdev/refcnt") != base.mdev_ref - 1 ||
-	    mdk_read_long("/sys/module/mdk_vfio/refcnt") != base.vfio_ref - 1)
+	if (mdk_read_long("/sys/module/mdk_mdev/refcnt") !=
+	    base.v[S_MDEV_REF] - 1 ||
+	    mdk_read_long("/sys/module/mdk_vfio/refcnt") !=
+	    base.v[S_VFIO_REF] - 1)
 		return bad("refcnt of mdk_mdev %ld / mdk_vfio %ld",
 			   mdk_read_long("/sys/module/mdk_mdev/refcnt"),
 			   mdk_read_long("/sys/module/mdk_vfio/refcnt"));
@@ -995,11 +969,6 @@ static int unload_run(void)
 	return errno_of(syscall(SYS_delete_module, MTTY_MOD, O_NONBLOCK));
 }
 
-static bool unload_prepare(void)
-{
-	return true;
-}
-
 static bool load_prepare(void)
 {
 	if (unload_run())
@@ -1007,27 +976,8 @@ static bool load_prepare(void)
 	return mtty_absent();
 }
 
-static bool load_check(int ret, bool injected)
+static bool unload_done(void)
 {
-	(void)injected;
-	if (ret < 0) {
-		if (!mtty_absent())
-			return false;
-		if (load_run())
-			return bad("insmod again: %s", strerror(errno));
-	}
-	return mtty_loaded();
-}
-
-static bool unload_check(int ret, bool injected)
-{
-	(void)injected;
-	if (ret < 0) {
-		if (!mtty_loaded())
-			return false;
-		if (unload_run())
-			return bad("rmmod again: %s", strerror(errno));
-	}
 	if (!mtty_absent())
 		return false;
 	if (load_run())
@@ -1038,14 +988,14 @@ static bool unload_check(int ret, bool injected)
 static void sweep_modules(void)
 {
 	static const struct op ops[] = {
-		{ "parent register (insmod)", load_prepare, load_run,
-		  load_check },
-		{ "parent unregister (rmmod)", unload_prepare, unload_run,
-		  unload_check },
+		{ .name = "parent register (insmod)", .prepare = load_prepare,
+		  .run = load_run, .undone = mtty_absent,
+		  .done = mtty_loaded },
+		{ .name = "parent unregister (rmmod)", .run = unload_run,
+		  .undone = mtty_loaded, .done = unload_done },
 	};
 	const char *dir = getenv("MDK_MODULES");
 	char path[256];
-	unsigned int i;
 
 	snprintf(path, sizeof(path), "%s/" MTTY_MOD ".ko",
 		 dir ? dir : "/mdk/modules");
@@ -1054,8 +1004,7 @@ static void sweep_modules(void)
 		tap_ok(false, "open %s: %s", path, strerror(errno));
 		return;
 	}
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		sweep(&ops[i]);
+	SWEEP_ALL(ops);
 	if (!mdk_path_exists("/sys/module/" MTTY_MOD))
 		load_run();
 	close(mod_fd);
@@ -1168,7 +1117,6 @@ static int create_fixture(const char *parent, const char *type)
 
 int main(void)
 {
-	struct state fix;
 	const char *s;
 	long taint0;
 	int leaks0, known0 = 0;
@@ -1190,19 +1138,16 @@ int main(void)
 	deadline = mdk_now_ms() + (s ? atol(s) : BUDGET_S) * 1000;
 	snap(&base);
 
-	sweep_create();
-	sweep_remove();
+	sweep_mdev();
 
 	create_fixture(PT_PARENT, PT_TYPE);
-	snap(&fix);
-	base = fix;
-	sweep_vfio_open();
+	snap(&base);
+	SWEEP_ALL(vfio_open_ops);
 	if (mdk_vfio_open(uuid, &v))
 		tap_bail("open the pintest device through VFIO");
 	snap(&opened);
-	sweep_dma();
-	sweep_close();
-	close_all();
+	SWEEP_ALL(dma_ops);
+	mdk_vfio_close(&v);
 	if (mdk_remove(uuid))
 		tap_bail("remove the pintest device");
 
@@ -1210,7 +1155,7 @@ int main(void)
 	if (mdk_vfio_open(uuid, &v))
 		tap_bail("open the mtty device through VFIO");
 	sweep_irqs();
-	close_all();
+	mdk_vfio_close(&v);
 	if (mdk_remove(uuid))
 		tap_bail("remove the mtty device");
 	snap(&base);

@@ -14,30 +14,9 @@ TYPES=/sys/class/mdev_bus/mtty/mdev_supported_types
 PAYLOAD=/mdk/l2/payload.elf
 CON=/tmp/demo-qemu.con
 
-section() {
-	echo
-	echo "== $* =="
-}
-
-say() {
-	echo "$*" | fold -s -w 76 | sed 's/ *$//'
-}
-
-# Show a command, run it, stop the demo if it fails.
-run() {
-	echo "\$ $*"
-	eval "$*"
-	rc=$?
-	if [ $rc != 0 ]; then
-		echo "demo: FAILED (exit status $rc): $*"
-		exit 1
-	fi
-}
-
-fail() {
-	echo "demo: FAILED: $*"
-	exit 1
-}
+# section, say, run, fail
+# shellcheck source=tests/vm/demo-lib.sh
+. /mdk/demo-lib.sh
 
 if ! command -v qemu-system-x86_64 >/dev/null || [ ! -r $PAYLOAD ]; then
 	fail "no QEMU or payload in the VM (scripts/vm-run.sh -x build/qemu-root)"

@@ -8,30 +8,9 @@
 # with a non-zero status.
 TYPES=/sys/class/mdev_bus/mtty/mdev_supported_types
 
-section() {
-	echo
-	echo "== $* =="
-}
-
-say() {
-	echo "$*" | fold -s -w 76 | sed 's/ *$//'
-}
-
-# Show a command, run it, stop the demo if it fails.
-run() {
-	echo "\$ $*"
-	eval "$*"
-	rc=$?
-	if [ $rc != 0 ]; then
-		echo "demo: FAILED (exit status $rc): $*"
-		exit 1
-	fi
-}
-
-fail() {
-	echo "demo: FAILED: $*"
-	exit 1
-}
+# section, say, run, fail
+# shellcheck source=tests/vm/demo-lib.sh
+. /mdk/demo-lib.sh
 
 section "1. Load the modules"
 say "mdk_iommu is the (software) PASID-capable IOMMU layer mdk_vfio builds on;" \
