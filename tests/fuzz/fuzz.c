@@ -377,20 +377,6 @@ static int ngroups(void)
 	return n;
 }
 
-static int nmdevs(void)
-{
-	DIR *d = opendir(MDEV_DEVICES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static uint64_t env_u64(const char *name, uint64_t def)
 {
 	const char *s = getenv(name);
@@ -547,7 +533,7 @@ int main(int argc, char **argv)
 	tap_ok(!bad, "no unexpected errno (%d)", bad);
 	for (i = 0; i < F.nmsg; i++)
 		tap_diag("  %s", F.msg[i]);
-	tap_ok(nmdevs() == 0, "no mdev left (%d)", nmdevs());
+	tap_ok(mdk_count_dir(MDEV_DEVICES) == 0, "no mdev left (%d)", mdk_count_dir(MDEV_DEVICES));
 	tap_ok(ngroups() == groups0, "IOMMU groups back (%d, was %d)",
 	       ngroups(), groups0);
 	bad = 0;

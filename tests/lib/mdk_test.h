@@ -23,6 +23,8 @@ int mdk_read_file(const char *path, char *buf, size_t len);
 /* Read an unsigned decimal attribute; returns -1 on error. */
 long mdk_read_long(const char *path);
 int mdk_path_exists(const char *path);
+/* Entries of directory @path, not counting . and ..; -1 on error. */
+int mdk_count_dir(const char *path);
 
 /* A fresh random UUID, lower case, 36 characters. */
 void mdk_uuid_gen(char uuid[37]);

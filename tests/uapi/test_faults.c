@@ -162,20 +162,6 @@ static void fi_restore(void)
 
 /* ---- the state that must come back after a failed step ---- */
 
-static int count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 enum {
 	S_DEVS, S_GROUPS, S_AVAIL_MTTY, S_AVAIL_PT, S_VMLCK, S_MDEV_REF,
 	S_VFIO_REF, NR_S
@@ -193,8 +179,8 @@ static const char *const state_name[NR_S] = {
 
 static void snap(struct state *s)
 {
-	s->v[S_DEVS] = count_dir(MDEV_DEVICES);
-	s->v[S_GROUPS] = count_dir("/sys/kernel/iommu_groups");
+	s->v[S_DEVS] = mdk_count_dir(MDEV_DEVICES);
+	s->v[S_GROUPS] = mdk_count_dir("/sys/kernel/iommu_groups");
 	s->v[S_AVAIL_MTTY] = mdk_available(MTTY_PARENT, MTTY_TYPE);
 	s->v[S_AVAIL_PT] = mdk_available(PT_PARENT, PT_TYPE);
 	s->v[S_VMLCK] = mdk_vmlck_kb();
@@ -946,8 +932,8 @@ static bool mtty_absent(void)
 		return bad("parent %s left in sysfs", MTTY_PARENT);
 	if (mdk_available(MTTY_PARENT, MTTY_TYPE) != -1)
 		return bad("type left behind");
-	if (count_dir(MDEV_DEVICES) != base.v[S_DEVS] ||
-	    count_dir("/sys/kernel/iommu_groups") != base.v[S_GROUPS])
+	if (mdk_count_dir(MDEV_DEVICES) != base.v[S_DEVS] ||
+	    mdk_count_dir("/sys/kernel/iommu_groups") != base.v[S_GROUPS])
 		return bad("devices or groups changed");
 	if (mdk_read_long("/sys/module/mdk_mdev/refcnt") !=
 	    base.v[S_MDEV_REF] - 1 ||

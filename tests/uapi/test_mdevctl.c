@@ -500,20 +500,6 @@ static bool is_uuid(const char *s)
 	return !s[36];
 }
 
-static int ndevices(void)
-{
-	DIR *d = opendir(MDEV_DEVICES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* ---- the cases ---------------------------------------------------- */
 
 static const struct {
@@ -672,14 +658,14 @@ static void test_define(void)
 static void test_errors(void)
 {
 	char fill[16][37];
-	int n0 = ndevices(), n = 0, i;
+	int n0 = mdk_count_dir(MDEV_DEVICES), n = 0, i;
 	bool ok;
 
 	MDEVCTL("start", "-p", MTTY_PARENT, "-t", "mtty-9");
-	check(failed_with("does not support mdev type") && ndevices() == n0,
+	check(failed_with("does not support mdev type") && mdk_count_dir(MDEV_DEVICES) == n0,
 	      "start: unknown type fails");
 	MDEVCTL("start", "-p", "mdk-no-such-parent", "-t", "mtty-1");
-	check(failed_with("Unable to find parent device") && ndevices() == n0,
+	check(failed_with("Unable to find parent device") && mdk_count_dir(MDEV_DEVICES) == n0,
 	      "start: unknown parent fails");
 
 	/* Use up the port pool behind mdevctl's back, then ask for more. */
@@ -692,7 +678,7 @@ static void test_errors(void)
 	ok = avail("mtty-1") == 0;
 	MDEVCTL("start", "-p", MTTY_PARENT, "-t", "mtty-1");
 	check(ok && failed_with("No available instances") &&
-	      ndevices() == n0 + n, "start: no instances left fails");
+	      mdk_count_dir(MDEV_DEVICES) == n0 + n, "start: no instances left fails");
 	for (i = 0; i < n; i++)
 		mdk_remove(fill[i]);
 }
@@ -806,7 +792,7 @@ int main(void)
 	}
 	last.out[strcspn(last.out, "\n")] = '\0';
 	tap_diag("%s", last.out);
-	if (avail("mtty-1") <= 0 || ndevices() != 0)
+	if (avail("mtty-1") <= 0 || mdk_count_dir(MDEV_DEVICES) != 0)
 		tap_bail("mtty parent with free instances and no device");
 
 	test_types();

@@ -676,20 +676,6 @@ static void worker(int id, int out, uint64_t deadline)
 	_exit(0);
 }
 
-static unsigned int count_dir(const char *path)
-{
-	struct dirent *de;
-	unsigned int n = 0;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* Remove every device left (the workers' leftovers); how many were. */
 static unsigned int remove_all(void)
 {
@@ -727,9 +713,9 @@ int main(void)
 	have_pintest = mdk_path_exists(MDEV_BUS_CLASS "/" PIN_PARENT);
 	if (!have_pintest)
 		tap_diag("no %s parent: the pinning mix is skipped", PIN_PARENT);
-	if (!tap_ok(count_dir(MDEV_DEVICES) == 0, "no mdev device at start"))
+	if (!tap_ok((unsigned int)mdk_count_dir(MDEV_DEVICES) == 0, "no mdev device at start"))
 		return tap_done();
-	groups0 = count_dir("/sys/kernel/iommu_groups");
+	groups0 = (unsigned int)mdk_count_dir("/sys/kernel/iommu_groups");
 	avail1 = mdk_available(MTTY_PARENT, "mtty-1");
 	avail2 = mdk_available(MTTY_PARENT, "mtty-2");
 	if (have_pintest)
@@ -805,8 +791,8 @@ int main(void)
 	tap_ok(vmlck_ok, "VmLck 0 in every worker after closing its devices");
 
 	tap_diag("removing %u leftover devices", remove_all());
-	tap_ok(count_dir(MDEV_DEVICES) == 0, "no mdev device left");
-	i = count_dir("/sys/kernel/iommu_groups");
+	tap_ok((unsigned int)mdk_count_dir(MDEV_DEVICES) == 0, "no mdev device left");
+	i = (unsigned int)mdk_count_dir("/sys/kernel/iommu_groups");
 	if (!tap_ok(i == groups0, "IOMMU groups back to the start"))
 		tap_diag("  %u at start, %u now", groups0, i);
 	tap_ok(mdk_available(MTTY_PARENT, "mtty-1") == avail1 &&
