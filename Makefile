@@ -91,12 +91,14 @@ fuzz: all
 		scripts/fuzz.sh
 
 check-debug: all
+	@scripts/deps.sh debug
 	scripts/check-debug.sh
 
 demo: all
 	KVER=$(KVER) scripts/demo.sh
 
 bench: modules $(BUILD)/bench/mdk_bench
+	@scripts/deps.sh bench
 	KVER=$(KVER) KDIR=$(KDIR) scripts/bench.sh
 
 $(BUILD)/bench/mdk_bench: bench/mdk_bench.c $(LIB_SRCS) $(LIB_HDRS) | deps

@@ -4,14 +4,20 @@
 # quick when everything is there.
 #   scripts/deps.sh              build and test (make, make check, make demo)
 #   scripts/deps.sh checkpatch   also the kernel source (make checkpatch)
+#   scripts/deps.sh debug        also what building the debug kernel needs
+#                                (make check-debug)
+#   scripts/deps.sh bench        also the kernel source, for upstream's mtty
+#                                (make bench)
 set -e
 PKGS="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 cpio gcc make libc6-dev uuid-runtime sparse mdevctl
 uuid-dev libpci-dev libjson-c-dev pci.ids"
 case ${1:-} in
-checkpatch) PKGS="$PKGS linux-source-6.1 perl xz-utils" ;;
+checkpatch | bench) PKGS="$PKGS linux-source-6.1 perl xz-utils" ;;
+debug) PKGS="$PKGS linux-source-6.1 perl xz-utils flex bison bc libelf-dev
+libssl-dev" ;;
 "") ;;
-*) echo "usage: $0 [checkpatch]" >&2; exit 2 ;;
+*) echo "usage: $0 [checkpatch|debug|bench]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do
