@@ -199,17 +199,7 @@ static void bench_dma_big(int container)
 
 static void set_msi(int device, int efd)
 {
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-
-	set->argsz = efd >= 0 ? sizeof(buf) : sizeof(*set);
-	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER | (efd >= 0 ?
-		     VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
-	set->index = VFIO_PCI_MSI_IRQ_INDEX;
-	set->start = 0;
-	set->count = efd >= 0;
-	memcpy(set->data, &efd, sizeof(efd));
-	if (ioctl(device, VFIO_DEVICE_SET_IRQS, set))
+	if (mdk_irq_set_eventfd(device, VFIO_PCI_MSI_IRQ_INDEX, efd))
 		die("SET_IRQS MSI", errno);
 }
 

@@ -363,20 +363,6 @@ static void *worker(void *arg)
 
 /* ---- set-up and invariants ---- */
 
-static int ngroups(void)
-{
-	DIR *d = opendir("/sys/kernel/iommu_groups");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static uint64_t env_u64(const char *name, uint64_t def)
 {
 	const char *s = getenv(name);
@@ -396,7 +382,7 @@ int main(int argc, char **argv)
 	uint64_t seed, t0, last_ms, last_print;
 	unsigned long last_done = 0, done, ops;
 	long avail0[D_NR], avail;
-	int groups0, i, c, nthreads, bad;
+	int groups0, ngroups, ndevs, i, c, nthreads, bad;
 	struct timespec ts;
 	bool hung = false;
 
@@ -423,7 +409,7 @@ int main(int argc, char **argv)
 	F.target = ops;
 	F.nthreads = nthreads;
 
-	groups0 = ngroups();
+	groups0 = mdk_count_dir("/sys/kernel/iommu_groups");
 	for (i = 0; i < D_NR; i++)
 		avail0[i] = mdk_available(type_parent[i], type_name[i]);
 	if (groups0 < 0 || avail0[D_MTTY1] <= 0 || avail0[D_PIN] <= 0)
@@ -533,9 +519,11 @@ int main(int argc, char **argv)
 	tap_ok(!bad, "no unexpected errno (%d)", bad);
 	for (i = 0; i < F.nmsg; i++)
 		tap_diag("  %s", F.msg[i]);
-	tap_ok(mdk_count_dir(MDEV_DEVICES) == 0, "no mdev left (%d)", mdk_count_dir(MDEV_DEVICES));
-	tap_ok(ngroups() == groups0, "IOMMU groups back (%d, was %d)",
-	       ngroups(), groups0);
+	ndevs = mdk_count_dir(MDEV_DEVICES);
+	tap_ok(ndevs == 0, "no mdev left (%d)", ndevs);
+	ngroups = mdk_count_dir("/sys/kernel/iommu_groups");
+	tap_ok(ngroups == groups0, "IOMMU groups back (%d, was %d)", ngroups,
+	       groups0);
 	bad = 0;
 	for (i = 0; i < D_NR; i++) {
 		avail = mdk_available(type_parent[i], type_name[i]);

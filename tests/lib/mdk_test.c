@@ -182,6 +182,26 @@ void mdk_vfio_close(struct mdk_vfio *v)
 	v->container = v->group = v->device = -1;
 }
 
+int mdk_irq_set_eventfd(int device, unsigned int index, int efd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t fd = efd;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = sizeof(buf);
+	set->index = index;
+	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER;
+	if (efd >= 0) {
+		set->flags |= VFIO_IRQ_SET_DATA_EVENTFD;
+		set->count = 1;
+		memcpy(set->data, &fd, sizeof(fd));
+	} else {
+		set->flags |= VFIO_IRQ_SET_DATA_NONE;
+	}
+	return ioctl(device, VFIO_DEVICE_SET_IRQS, set);
+}
+
 long mdk_vmlck_kb(void)
 {
 	char line[256];

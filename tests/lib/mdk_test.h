@@ -58,6 +58,12 @@ static inline off_t mdk_region_off(unsigned int index)
 	return (off_t)index << 40;
 }
 
+/* Arm @efd as the trigger of vector 0 of IRQ @index of @device
+ * (ACTION_TRIGGER | DATA_EVENTFD); @efd -1 disarms the whole index
+ * (DATA_NONE, count 0). Returns the ioctl's result (0, or -1 with errno).
+ */
+int mdk_irq_set_eventfd(int device, unsigned int index, int efd);
+
 /* VmLck of this process in KiB, from /proc/self/status; -1 on error. */
 long mdk_vmlck_kb(void);
 

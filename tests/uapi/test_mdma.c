@@ -135,19 +135,11 @@ static long long dma_unmap(int container, uint64_t iova, uint64_t size)
 /* MSI vector 0 -> a fresh eventfd. */
 static int arm_msi(struct wq *w)
 {
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
-	struct vfio_irq_set *s = (void *)buf;
-
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->efd < 0)
 		return -errno;
-	s->argsz = sizeof(buf);
-	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	s->index = VFIO_PCI_MSI_IRQ_INDEX;
-	s->start = 0;
-	s->count = 1;
-	memcpy(s->data, &w->efd, sizeof(int));
-	return ioctl(w->v.device, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
+	return mdk_irq_set_eventfd(w->v.device, VFIO_PCI_MSI_IRQ_INDEX,
+				   w->efd) ? -errno : 0;
 }
 
 /* MSIs since the last call. */

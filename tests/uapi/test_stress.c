@@ -297,23 +297,7 @@ static bool reg_write64(struct held *h, uint64_t off, uint64_t val)
 /* SET_IRQS with eventfd @fd on @index (fd -1: disarm the whole index). */
 static bool set_irq(struct held *h, unsigned int index, int fd)
 {
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-	int32_t efd = fd;
-
-	memset(buf, 0, sizeof(buf));
-	set->argsz = sizeof(buf);
-	set->index = index;
-	if (fd >= 0) {
-		set->flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			     VFIO_IRQ_SET_ACTION_TRIGGER;
-		set->count = 1;
-		memcpy(set->data, &efd, sizeof(efd));
-	} else {
-		set->flags = VFIO_IRQ_SET_DATA_NONE |
-			     VFIO_IRQ_SET_ACTION_TRIGGER;
-	}
-	if (!ioctl(h->v.device, VFIO_DEVICE_SET_IRQS, set))
+	if (!mdk_irq_set_eventfd(h->v.device, index, fd))
 		return true;
 	unexpected("%s SET_IRQS index %u fd %d: %s", h->uuid, index, fd,
 		   strerror(errno));

@@ -188,20 +188,6 @@ static void upcase(char *s)
 			*s += 'A' - 'a';
 }
 
-static int arm_req(int device, int efd)
-{
-	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
-
-	set->argsz = sizeof(buf);
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = VFIO_PCI_REQ_IRQ_INDEX;
-	set->start = 0;
-	set->count = 1;
-	memcpy(set->data, &efd, sizeof(int32_t));
-	return ioctl(device, VFIO_DEVICE_SET_IRQS, set);
-}
-
 static int vendor_id(int device)
 {
 	uint8_t b[2];
@@ -533,7 +519,7 @@ static int open_armed(char u[37], struct mdk_vfio *v, int *efd)
 	if (create("mtty-1", u) || mdk_vfio_open(u, v))
 		return -1;
 	*efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (*efd < 0 || arm_req(v->device, *efd)) {
+	if (*efd < 0 || mdk_irq_set_eventfd(v->device, VFIO_PCI_REQ_IRQ_INDEX, *efd)) {
 		mdk_vfio_close(v);
 		if (*efd >= 0)
 			close(*efd);
