@@ -20,6 +20,9 @@
 #                   and writes them into BENCHMARKS.md (~8 min; not in check)
 #   make checkpatch checkpatch.pl --strict on every kernel source file
 #   make sparse     sparse (C=2) on every module; fails on any report
+#   make fresh-check  the README's commands from a clone of this tree in a
+#                   new Debian 12 root (debootstrap + chroot): catches a
+#                   command only this machine has (~40 min; not in check)
 #   make clean
 #
 # KVER selects the kernel (default: newest installed Debian 6.1 amd64);
@@ -43,7 +46,8 @@ FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
 include tools/tool.mk
 include iommu/tests/iommu.mk
 
-.PHONY: all deps modules tests bin l2 check check-debug demo clean checkpatch sparse fuzz bench
+.PHONY: all deps modules tests bin l2 check check-debug demo clean checkpatch sparse fuzz bench \
+	fresh-check
 
 all: modules tests bin l2
 
@@ -110,6 +114,9 @@ sparse: deps
 
 checkpatch:
 	scripts/checkpatch.sh
+
+fresh-check:
+	scripts/fresh-machine.sh $(FRESH_ARGS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -14,8 +14,9 @@ cpio gcc make libc6-dev uuid-runtime sparse mdevctl
 uuid-dev libpci-dev libjson-c-dev pci.ids"
 case ${1:-} in
 checkpatch | bench) PKGS="$PKGS linux-source-6.1 perl xz-utils" ;;
+# rsync: check-debug.sh copies the sources for the debug-kernel build
 debug) PKGS="$PKGS linux-source-6.1 perl xz-utils flex bison bc libelf-dev
-libssl-dev" ;;
+libssl-dev rsync" ;;
 "") ;;
 *) echo "usage: $0 [checkpatch|debug|bench]" >&2; exit 2 ;;
 esac
@@ -31,6 +32,6 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get -o DPkg::Lock::Timeout=900 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing >/dev/null
