@@ -10,12 +10,12 @@
 #                                (make bench)
 set -e
 PKGS="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-cpio gcc make libc6-dev uuid-runtime sparse mdevctl
+cpio xz-utils gcc make libc6-dev uuid-runtime sparse mdevctl
 uuid-dev libpci-dev libjson-c-dev pci.ids"
 case ${1:-} in
-checkpatch | bench) PKGS="$PKGS linux-source-6.1 perl xz-utils" ;;
+checkpatch | bench) PKGS="$PKGS linux-source-6.1 perl" ;;
 # rsync: check-debug.sh copies the sources for the debug-kernel build
-debug) PKGS="$PKGS linux-source-6.1 perl xz-utils flex bison bc libelf-dev
+debug) PKGS="$PKGS linux-source-6.1 perl flex bison bc libelf-dev
 libssl-dev rsync" ;;
 "") ;;
 *) echo "usage: $0 [checkpatch|debug|bench]" >&2; exit 2 ;;

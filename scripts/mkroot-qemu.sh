@@ -87,8 +87,9 @@ kimg=/boot/vmlinuz-$kver
 if [ "$(cat "$l2/kernel.src" 2>/dev/null)" != "$kver" ]; then
 	rm -f "$l2/kernel" "$l2/kernel.src"
 	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$kimg" | head -n 1 | cut -d: -f1)
+	command -v xz >/dev/null || die "xz missing (scripts/deps.sh installs xz-utils)"
 	if grep -q '^CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null &&
-	   [ -n "$off" ] && command -v xz >/dev/null; then
+	   [ -n "$off" ]; then
 		# xz stops at the end of the stream; trailing bytes make it
 		# complain, so judge the result by its ELF magic.
 		tail -c +$((off + 1)) "$kimg" | xz -dc > "$l2/kernel" 2>/dev/null || :
