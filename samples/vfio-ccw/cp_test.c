@@ -162,18 +162,18 @@ static u64 phys(unsigned int frame, u32 off)
 
 /* Build, check with @check, free; every pin must be returned. */
 #define CASE(name, orb, want, check) do {				\
-	int __ret;							\
-	bool __ok;							\
+	const char *__name = (name);					\
+	int __want = (want);						\
+	int __ret = t_build(orb);					\
+	bool __ok = __ret == __want;					\
 									\
-	__ret = t_build(orb);						\
-	__ok = __ret == (want);						\
 	if (__ok && !__ret)						\
 		__ok = (check);						\
 	if (!__ok)							\
 		pr_err("vccw-cptest: %s: returned %d, wanted %d\n",	\
-		       name, __ret, want);				\
+		       __name, __ret, __want);				\
 	vccw_cp_free(&cp);						\
-	report(__ok && !pinned() && !cp.active, name);			\
+	report(__ok && !pinned() && !cp.active, __name);		\
 } while (0)
 
 static bool t_idaw_is(struct vccw_chain *c, unsigned int i, unsigned int k,

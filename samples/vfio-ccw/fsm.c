@@ -65,14 +65,23 @@ static void vccw_irbq_clear(struct vccw_irbq *q)
 	q->count = 0;
 }
 
-/* No start, halt or clear function left active or pending. */
+/*
+ * The function the channel program belongs to is over: the rule TEST
+ * SUBCHANNEL applies when it clears the function control. Any status but
+ * intermediate status alone ends it (primary or alert status, a deferred
+ * condition code, the end of a halt or clear), and so does a halt of a
+ * suspended program.
+ */
 static bool vccw_function_ends(const union scsw *scsw)
 {
-	return (scsw->cmd.stctl & SCSW_STCTL_STATUS_PEND) &&
-	       !(scsw->cmd.actl & (SCSW_ACTL_START_PEND | SCSW_ACTL_RESUME_PEND |
-				   SCSW_ACTL_HALT_PEND | SCSW_ACTL_CLEAR_PEND |
-				   SCSW_ACTL_SCHACT | SCSW_ACTL_DEVACT |
-				   SCSW_ACTL_SUSPENDED));
+	const u8 stctl = scsw->cmd.stctl;
+
+	if (!(stctl & SCSW_STCTL_STATUS_PEND))
+		return false;
+	if (stctl == (SCSW_STCTL_INTER_STATUS | SCSW_STCTL_STATUS_PEND))
+		return (scsw->cmd.fctl & SCSW_FCTL_HALT_FUNC) &&
+		       (scsw->cmd.actl & SCSW_ACTL_SUSPENDED);
+	return true;
 }
 
 /* The guest's view of a channel-program address the channel reported. */
@@ -257,8 +266,19 @@ int vccw_start(struct vccw *vc)
 	vc->cp.orb.cmd.key = PAGE_DEFAULT_KEY >> 4;
 
 	spin_lock_irq(sch->lock);
-	if (!vc->cp.orb.cmd.lpm)
-		vc->cp.orb.cmd.lpm = sch->lpm;
+	/*
+	 * The guest chooses among the paths the host lets it use: those the
+	 * administrator varied off stay off. No path left is cc 3 for the
+	 * guest, without sending the channel a mask it must refuse (QEMU's
+	 * channel then keeps reporting a deferred cc 3 on later I/O).
+	 */
+	vc->cp.orb.cmd.lpm = vc->cp.orb.cmd.lpm ?
+			     vc->cp.orb.cmd.lpm & sch->lpm : sch->lpm;
+	if (!vc->cp.orb.cmd.lpm) {
+		spin_unlock_irq(sch->lock);
+		vccw_cp_free(&vc->cp);
+		return -EACCES;
+	}
 	ccode = ssch(sch->schid, &vc->cp.orb);
 	switch (ccode) {
 	case 0:
