@@ -8,7 +8,8 @@
 # a failed case of its own: mdev devices left behind (then removes them),
 # IOMMU groups leaked, module reference counts changed, new kernel taint
 # flags (anything but O and E, which our unsigned out-of-tree modules set).
-MODS="mdk_iommu mdk_vfio mdk_mdev mdk_mtty mdk_pintest mdk_mdma"
+# the modules, in load order (the s390x tier adds vfio-ccw)
+MODS=${MDK_MODS:-"mdk_iommu mdk_vfio mdk_mdev mdk_mtty mdk_pintest mdk_mdma"}
 TEST_TIMEOUT=${MDK_TEST_TIMEOUT:-300}
 
 ok() { echo "ok - vm: $*"; }
@@ -114,10 +115,10 @@ if [ -z "$tn" ]; then ok "kernel not tainted (except O, E)"; else
 
 # Diagnostics only: our modules' kernel log lines at warning level or
 # worse (some are expected: the tests provoke them on purpose).
-n=$(dmesg -r | grep -E '^<[0-4]>' | grep -cE 'mdk_|mtty|pintest')
+n=$(dmesg -r | grep -E '^<[0-4]>' | grep -cE 'mdk_|mtty|pintest|vfio_ccw')
 if [ "$n" != 0 ]; then
 	echo "# kernel log: $n line(s) from our modules at warning or worse; the last ones:"
-	dmesg -r | grep -E '^<[0-4]>' | grep -E 'mdk_|mtty|pintest' |
+	dmesg -r | grep -E '^<[0-4]>' | grep -E 'mdk_|mtty|pintest|vfio_ccw' |
 		tail -n 15 | sed 's/^/#   /'
 fi
 exit 0
