@@ -5,7 +5,10 @@
 #   make            build every module (W=1, warnings are errors), the
 #                   userspace test programs and build/bin/mtty-user
 #   make check      build, boot the Debian kernel in QEMU/TCG, run every
-#                   test; TAP13 per case, then "N passed, N failed"
+#                   test; then the s390x tier (make check-s390x); TAP13
+#                   per case, then "N passed, N failed" for both
+#   make s390x      cross-build every module and the s390x tests (see
+#                   tests/s390x/s390x.mk); make check-s390x runs that tier
 #   make fuzz       the UAPI fuzzer (tests/fuzz/) in one VM boot:
 #                   make fuzz SEED=0x1234 OPS=1000000 [THREADS=6]
 #   make iommu-test host unit tests of the IOMMU page tables (ASan, UBSan)
@@ -45,6 +48,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
 include tools/tool.mk
 include iommu/tests/iommu.mk
+include tests/s390x/s390x.mk
 
 .PHONY: all deps modules tests bin l2 check check-debug demo clean checkpatch sparse fuzz bench \
 	fresh-check
@@ -87,8 +91,16 @@ $(BUILD)/l2/payload.elf: $(L2_SRCS) tests/l2/payload.ld
 	@mkdir -p $(dir $@)
 	$(CC_USER) $(L2_CFLAGS) -Wl,-T,tests/l2/payload.ld -o $@ $(L2_SRCS)
 
-check: all tool-test iommu-test
-	KVER=$(KVER) scripts/check.sh
+# Both tiers run even when the first fails; the last line is the total.
+check: all tool-test iommu-test s390x
+	@rm -f $(BUILD)/vm/summary-amd64 $(BUILD)/vm/summary-s390x
+	KVER=$(KVER) scripts/check.sh; a=$$?; \
+	scripts/check.sh -A s390x; b=$$?; \
+	set -- $$(cat $(BUILD)/vm/summary-amd64 2>/dev/null || echo 0 1) \
+		$$(cat $(BUILD)/vm/summary-s390x 2>/dev/null || echo 0 1); \
+	echo "make check: amd64 $$1 passed, $$2 failed; s390x $$3 passed, $$4 failed"; \
+	echo "$$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"; \
+	[ $$a = 0 ] && [ $$b = 0 ]
 
 fuzz: all
 	KVER=$(KVER) SEED='$(SEED)' OPS='$(OPS)' THREADS='$(THREADS)' \

@@ -14,9 +14,10 @@
 #   cio/                              include directory with the private
 #                                     css/cio headers (drivers/s390/cio/
 #                                     *.h) of Debian's linux-source-6.1
-#   qemu-root/                        qemu-system-s390x and the libraries it
-#                                     needs, for the nested L2 guest (a tree
-#                                     for scripts/vm-run.sh -x)
+#   qemu-root/                        qemu-system-s390x, the libraries it
+#                                     needs and the s390-ccw firmware, for
+#                                     the nested L2 guest (a tree for
+#                                     scripts/vm-run.sh -x)
 #   kver                              the kernel release, e.g. 6.1.0-50-s390x
 #
 #   scripts/s390x-env.sh              prints the directory
@@ -63,7 +64,7 @@ bbver=$(candidate busybox-static:s390x) || die "no busybox-static:s390x"
 qver=$(candidate qemu-system-misc:s390x) || die "no qemu-system-misc:s390x"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
 	die "linux-source-6.1 is not installed (scripts/deps.sh s390x)"
-key=$(printf '%s\n' "layout 2" "$kpkg $kpver" "busybox $bbver" \
+key=$(printf '%s\n' "layout 3" "$kpkg $kpver" "busybox $bbver" \
 	"qemu $qver" "linux-source $srcver" | sha256sum | cut -c1-16)
 dir=$cache/$key
 
@@ -120,6 +121,10 @@ if [ ! -e "$dir/ok" ]; then
 	q=$dir/qemu-root
 	mkdir -p "$q/bin" "$q/usr/share/qemu"
 	cp "$dir/qx/usr/bin/qemu-system-s390x" "$q/bin/"
+	# QEMU looks for its firmware relative to its own directory (/bin in
+	# the guest, where /usr/bin is a link), or, when a qemu-bundle
+	# directory sits beside the binary, at qemu-bundle/<its host path>
+	ln -s .. "$q/bin/qemu-bundle"
 	# the machine's firmware blobs (architecture independent)
 	cp "$dir"/qx/usr/share/qemu/s390-*.img "$q/usr/share/qemu/" 2>/dev/null ||
 		cp /usr/share/qemu/s390-*.img "$q/usr/share/qemu/"

@@ -35,8 +35,9 @@
 # The guest script's output (stdout and stderr) travels over its own
 # channel (amd64: a second serial port, ttyS1; s390x: the SCLP VT220
 # console, ttysclp0) so that kernel messages on the console (ttyS0: a
-# serial port, or SCLP's line-mode console) never interleave with it; it
-# is printed on our stdout as it arrives. (On s390x the boot console
+# serial port, or SCLP's line-mode console) do not interleave with it (on
+# s390x warnings still do, see below); it is printed on our stdout as it
+# arrives. (On s390x the boot console
 # writes to the VT220 until the line-mode console takes over: what
 # arrives there before the guest's first line goes to CONSOLE-early.log.)
 #
@@ -98,7 +99,10 @@ s390x)
 	[ -n "$kimg" ] || kimg=$env/sysroot/boot/vmlinuz-$kver
 	qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -cpu max)
 	# The kernel console is SCLP's line-mode console (ttyS0), the output
-	# channel its VT220 console (ttysclp0): both built into the kernel.
+	# channel the VT220 console (ttysclp0): both built into the kernel.
+	# The VT220 stays a kernel console too (6.1 always registers it), so
+	# messages at the console loglevel (warnings and worse) also reach
+	# the output: whole lines, which no TAP parser takes for results.
 	# panic=1: a second for the SCLP console to deliver the panic report.
 	console=ttyS0 outdev=ttysclp0 panicarg=1
 	conargs=(-device sclplmconsole,chardev=mdkcon
